@@ -1,0 +1,50 @@
+# logistics-elt. `make help` lists the targets.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the project with its dev tools
+
+demo: $(STAMP) ## the main job: sandbox + extract + dbt build + docs on DuckDB, with a summary
+	$(BIN)/elt demo
+
+test: $(STAMP) ## the whole test suite (DuckDB, PostgreSQL, HTTP sandboxes, ODBC)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+run: $(STAMP) ## land every configured source, then dbt build
+	$(BIN)/elt run
+
+extract: $(STAMP) ## land every configured source only
+	$(BIN)/elt run --no-build
+
+build: $(STAMP) ## dbt build only
+	$(BIN)/elt build
+
+docs: $(STAMP) ## generate the dbt docs and serve them on http://127.0.0.1:8080
+	$(BIN)/elt docs --serve
+
+lint: $(STAMP) ## ruff and sqlfluff
+	$(BIN)/ruff check extract tests
+	$(BIN)/ruff format --check extract tests
+	$(BIN)/sqlfluff lint dbt_project
+
+bench: $(STAMP) ## benchmarks (speed and memory), not part of the tests
+	$(BIN)/python -m tests.benchmarks
+
+clean: ## remove the venv, the warehouse files and dbt output
+	rm -rf $(VENV) warehouse target logs .pytest_cache .ruff_cache
+
+.PHONY: help install demo test run extract build docs lint bench clean

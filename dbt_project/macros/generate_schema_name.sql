@@ -1,0 +1,9 @@
+{#- Schemas are named exactly as configured (`staging`, `automation`, ...) on every target,
+    instead of dbt's default `<target schema>_<custom schema>`. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}
+        {{ target.schema }}
+    {%- else -%}
+        {{ custom_schema_name | trim }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,49 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='date',
+        incremental_strategy='delete+insert',
+    )
+}}
+
+with
+
+assignments as (
+
+    select * from {{ ref('stg_automation__assignment_logs') }}
+
+),
+
+dated as (
+
+    select
+        *,
+        {{ local_date('assigned_at', var('automation_stats_time_zone')) }} as date
+    from assignments
+    where assigned_at is not null
+
+),
+
+final as (
+
+    select
+        date,
+        count(*) as total_assignments,
+        {{ count_where("assignment_type = 'AUTO_ASSIGNED'") }} as auto_assigned,
+        {{ count_where("assignment_type = 'FORCE_ASSIGNED'") }} as force_assigned,
+        {{ count_where("assignment_type = 'MANUAL'") }} as manual_assignments,
+        avg(total_score) as avg_total_score,
+        avg(distance_score) as avg_distance_score,
+        avg(time_score) as avg_time_score,
+        avg(load_score) as avg_load_score,
+        avg(priority_score) as avg_priority_score,
+        min(total_score) as min_score,
+        max(total_score) as max_score,
+        {{ daily_audit_columns() }}
+    from dated
+    {{ touched_days_filter('dated') }}
+    group by date
+
+)
+
+select * from final

@@ -1,0 +1,47 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='date',
+        incremental_strategy='delete+insert',
+    )
+}}
+
+with
+
+optimizations as (
+
+    select * from {{ ref('stg_automation__route_optimizations') }}
+
+),
+
+dated as (
+
+    select
+        *,
+        {{ local_date('optimized_at', var('automation_stats_time_zone')) }} as date
+    from optimizations
+    where optimized_at is not null
+
+),
+
+final as (
+
+    select
+        date,
+        count(*) as total_optimizations,
+        sum(distance_saved_km) as total_distance_saved_km,
+        sum(time_saved_minutes) as total_time_saved_minutes,
+        avg(distance_saved_km) as avg_distance_saved_km,
+        avg(time_saved_minutes) as avg_time_saved_minutes,
+        cast(sum(stops_reordered) as {{ dbt.type_bigint() }}) as total_stops_reordered,
+        avg(improvement_percentage) as avg_improvement_percentage,
+        {{ count_where("status = 'completed'") }} as completed_optimizations,
+        {{ count_where("status = 'failed'") }} as failed_optimizations,
+        {{ daily_audit_columns() }}
+    from dated
+    {{ touched_days_filter('dated') }}
+    group by date
+
+)
+
+select * from final

@@ -1,0 +1,30 @@
+with
+
+source as (
+
+    select * from {{ source('automation', 'dispatch_alerts') }}
+
+),
+
+final as (
+
+    select
+        id as dispatch_alert_id,
+        order_id,
+        alert_type,
+        severity,
+        message,
+        description,
+        resolved as is_resolved,
+        status,
+        resolved_at,
+        resolved_by,
+        created_at,
+        updated_at,
+        _dlt_load_id
+
+    from source
+
+)
+
+select * from final

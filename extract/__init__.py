@@ -1,0 +1,1 @@
+"""logistics-elt: extraction (dlt) and orchestration (dbt) for four logistics source systems."""

@@ -1,0 +1,255 @@
+"""`elt`: the command line of logistics-elt.
+
+elt demo                       sandbox + extract + dbt build + docs on DuckDB, with a summary
+elt run [--only SOURCE] ...    land sources, then dbt build what they feed
+elt build [--select ...]       dbt build only
+elt sandbox generate|change    the local sandbox of the source systems
+elt docs [--serve]             dbt docs, served on 127.0.0.1
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from datetime import UTC, datetime
+
+from extract import sandbox
+from extract.config import ConfigError, Settings
+from extract.dbt_runner import DbtError, run_dbt
+from extract.runner import run
+from extract.sources import SOURCES, RunOptions, select
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_BUSY = 75  # another run of the same kind holds the lock (EX_TEMPFAIL)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env().with_target(getattr(args, "target", None))
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--target", choices=["duckdb", "postgres"], help="warehouse (default: ELT_TARGET or duckdb)"
+    )
+    p.add_argument("--verbose", "-v", action="store_true", help="show dlt and dbt logs")
+
+
+def _add_run_flags(p: argparse.ArgumentParser) -> None:
+    _add_common(p)
+    p.add_argument(
+        "--only", action="append", metavar="SOURCE", help=f"one of {', '.join(SOURCES)} (repeatable)"
+    )
+    p.add_argument(
+        "--table", action="append", default=[], metavar="TABLE", help="one raw table and its models"
+    )
+    p.add_argument(
+        "--full-refresh", action="store_true", help="reload sources and rebuild models from scratch"
+    )
+    p.add_argument("--dry-run", action="store_true", help="extract and report what would land; load nothing")
+    p.add_argument(
+        "--sandbox", action="store_true", help="read the local sandbox instead of configured sources"
+    )
+    p.add_argument("--no-build", action="store_true", help="land only; skip dbt")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    specs = select(args.only)
+    opts = RunOptions(
+        sandbox=args.sandbox,
+        full_refresh=args.full_refresh,
+        dry_run=args.dry_run,
+        verbose=args.verbose,
+        tables=tuple(args.table),
+    )
+    report = run(settings, specs, opts, build=not args.no_build, all_selected=not args.only)
+    for line in report.lines():
+        print(line)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    dbt_args = ["build", *(["--select", *args.select] if args.select else [])]
+    if args.full_refresh:
+        dbt_args.append("--full-refresh")
+    result = run_dbt(settings, dbt_args, check=False, quiet=not args.verbose)
+    print(result.describe())
+    for line in result.failures:
+        print(f"  {line}")
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def generate_sandbox(settings: Settings, only: list[str] | None, opts: sandbox.SandboxOptions) -> dict:
+    """Build the sandbox of each selected system and record it in the manifest."""
+    made = {}
+    for spec in select(only):
+        found = spec.sandbox().generate_into(settings, opts)
+        sandbox.write_entry(settings, spec.name, found)
+        made[spec.name] = found
+    return made
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.action == "generate":
+        existing = sandbox.read_manifest(settings)
+        wanted = [s.name for s in select(args.only)]
+        if not args.force and all(name in existing for name in wanted):
+            print(f"sandbox already at {settings.sandbox_dir} (use --force to regenerate)")
+            return EXIT_OK
+        kwargs = {"seed": args.seed, "scale": args.scale}
+        if args.now:
+            kwargs["now"] = _parse_now(args.now)
+        made = generate_sandbox(settings, args.only, sandbox.SandboxOptions(**kwargs))
+        for name, found in made.items():
+            rows = found.get("rows", {})
+            print(
+                f"sandbox {name}: {sum(rows.values())} rows " + ", ".join(f"{t}={n}" for t, n in rows.items())
+            )
+        return EXIT_OK
+    # change
+    manifest = sandbox.read_manifest(settings)
+    for spec in select(args.only):
+        found = sandbox.entry(settings, spec.name)
+        batch = int(found.get("batches", 0)) + 1
+        changed = spec.sandbox().change_into(found, batch)
+        found["batches"] = batch
+        sandbox.write_entry(settings, spec.name, found)
+        manifest[spec.name] = found
+        print(
+            f"sandbox {spec.name}: change batch {batch}: " + ", ".join(f"{k}={v}" for k, v in changed.items())
+        )
+    return EXIT_OK
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    run_dbt(settings, ["docs", "generate"], quiet=not args.verbose)
+    print(f"docs generated in {settings.dbt_target_path}")
+    if args.serve:
+        print(f"serving on http://127.0.0.1:{args.port} (Ctrl-C to stop)")
+        run_dbt(
+            settings,
+            ["docs", "serve", "--host", "127.0.0.1", "--port", str(args.port), "--no-browser"],
+            check=False,
+        )
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The main job on the embedded warehouse: sandbox (once), extract, build and test, document."""
+    settings = _settings(args)
+    started = time.monotonic()
+    manifest = sandbox.read_manifest(settings)
+    missing = [name for name in SOURCES if name not in manifest]
+    if missing:
+        made = generate_sandbox(settings, missing, sandbox.SandboxOptions(scale=args.scale))
+        print(f"sandbox generated for {', '.join(made)} in {settings.sandbox_dir}")
+    else:
+        print(f"sandbox present in {settings.sandbox_dir} (elt sandbox generate --force to regenerate)")
+    report = run(
+        settings, list(SOURCES.values()), RunOptions(sandbox=True, verbose=args.verbose), all_selected=True
+    )
+    docs_ok = True
+    if report.ok:
+        try:
+            run_dbt(settings, ["docs", "generate"], quiet=not args.verbose)
+        except DbtError as exc:
+            docs_ok = False
+            print(exc, file=sys.stderr)
+    print()
+    print("=== logistics-elt demo summary ===")
+    for result in report.landed:
+        print(f"raw rows landed, {result.source}:")
+        if not result.rows:
+            print("  (none: nothing changed in the source since the last run)")
+        for table, count in sorted(result.rows.items()):
+            print(f"  raw_{result.source}.{table}: {count}")
+    for name, error in report.failed.items():
+        print(f"source {name} FAILED: {error}")
+    if report.dbt is not None:
+        dbt = report.dbt
+        print(f"dbt models built: {dbt.count('model', 'success')}")
+        passed = dbt.count("test", "pass") + dbt.count("unit_test", "pass")
+        print(f"dbt tests passed: {passed}, failed: {len(dbt.failures)}")
+        for line in dbt.failures:
+            print(f"  {line}")
+    print(f"warehouse: {settings.warehouse_label}")
+    if docs_ok and report.ok:
+        print("docs: `make docs` serves them on http://127.0.0.1:8080")
+    print(f"done in {time.monotonic() - started:.1f}s")
+    return EXIT_OK if report.ok and docs_ok else EXIT_FAILED
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="elt", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="land sources, then dbt build their models")
+    _add_run_flags(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("build", help="dbt build (models, snapshots, tests)")
+    _add_common(p)
+    p.add_argument("--select", nargs="+", help="dbt node selection")
+    p.add_argument("--full-refresh", action="store_true")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("sandbox", help="generate or change the local sandbox of the sources")
+    _add_common(p)
+    p.add_argument("action", choices=["generate", "change"])
+    p.add_argument("--only", action="append", metavar="SOURCE")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--scale", type=float, default=1.0, help="1.0 is a few thousand rows per table")
+    p.add_argument("--now", help="end of the generated history, ISO date (default: today 00:00 UTC)")
+    p.add_argument("--force", action="store_true", help="regenerate even if the sandbox exists")
+    p.set_defaults(func=cmd_sandbox)
+
+    p = sub.add_parser("docs", help="dbt docs generate (and serve on 127.0.0.1)")
+    _add_common(p)
+    p.add_argument("--serve", action="store_true")
+    p.add_argument("--port", type=int, default=8080)
+    p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("demo", help="the main job against the bundled sandbox")
+    _add_common(p)
+    p.add_argument("--scale", type=float, default=1.0)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    verbose = getattr(args, "verbose", False)
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    if verbose:
+        os.environ.setdefault("RUNTIME__LOG_LEVEL", "INFO")
+    try:
+        return args.func(args)
+    except (ConfigError, ValueError, LookupError) as exc:
+        print(f"elt: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except DbtError as exc:
+        print(f"elt: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

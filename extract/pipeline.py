@@ -1,0 +1,97 @@
+"""dlt plumbing shared by every source: destination, pipeline, run and what it landed."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dlt
+from dlt.common.pipeline import LoadInfo
+
+from extract.config import Settings
+
+# Arrow batches as parquet, uncompressed: the fast path into both warehouses
+# (PostgreSQL reads parquet through adbc-driver-postgresql).
+LOADER_FILE_FORMAT = "parquet"
+
+
+def destination(settings: Settings) -> Any:
+    """The dlt destination of the configured warehouse."""
+    if settings.target == "duckdb":
+        settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+        return dlt.destinations.duckdb(str(settings.duckdb_path))
+    return dlt.destinations.postgres(settings.postgres.url())
+
+
+def make_pipeline(settings: Settings, source_name: str, pipelines_dir: Path | None = None) -> dlt.Pipeline:
+    """One pipeline per source system; it lands into the dataset ``raw_<source_name>``."""
+    return dlt.pipeline(
+        pipeline_name=f"logistics_{source_name}",
+        destination=destination(settings),
+        dataset_name=f"raw_{source_name}",
+        pipelines_dir=str(pipelines_dir or settings.dlt_pipelines_dir),
+        progress="log" if logging.getLogger().isEnabledFor(logging.INFO) else None,
+    )
+
+
+@dataclass
+class LandResult:
+    """What one source landed: rows per raw table and the load ids."""
+
+    source: str
+    rows: dict[str, int] = field(default_factory=dict)
+    load_ids: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+    def describe(self) -> str:
+        verb = "would land" if self.dry_run else "landed"
+        if not self.rows:
+            return f"{self.source}: {verb} 0 rows (nothing new)"
+        tables = ", ".join(f"{t}={n}" for t, n in sorted(self.rows.items()))
+        return f"{self.source}: {verb} {self.total_rows} rows ({tables})"
+
+
+def _user_rows(row_counts: dict[str, int]) -> dict[str, int]:
+    return {t: n for t, n in row_counts.items() if not t.startswith("_dlt")}
+
+
+def land(
+    settings: Settings,
+    source_name: str,
+    data: Any,
+    *,
+    dry_run: bool = False,
+    full_refresh: bool = False,
+) -> LandResult:
+    """Extract, normalize and load ``data`` into ``raw_<source_name>``.
+
+    A dry run extracts and normalizes in a throwaway copy of the pipeline's working folder,
+    reports the row counts and loads nothing, so cursors and the warehouse stay as they were.
+    """
+    if dry_run:
+        with tempfile.TemporaryDirectory(prefix="elt-dry-") as tmp:
+            live = settings.dlt_pipelines_dir / f"logistics_{source_name}"
+            if live.exists():
+                shutil.copytree(live, Path(tmp) / live.name)
+            pipeline = make_pipeline(settings, source_name, pipelines_dir=Path(tmp))
+            pipeline.extract(data, refresh="drop_sources" if full_refresh else None)
+            info = pipeline.normalize(loader_file_format=LOADER_FILE_FORMAT)
+            return LandResult(source_name, _user_rows(info.row_counts), dry_run=True)
+
+    pipeline = make_pipeline(settings, source_name)
+    load_info: LoadInfo = pipeline.run(
+        data,
+        loader_file_format=LOADER_FILE_FORMAT,
+        refresh="drop_sources" if full_refresh else None,
+    )
+    load_info.raise_on_failed_jobs()
+    counts = pipeline.last_trace.last_normalize_info.row_counts if pipeline.last_trace else {}
+    return LandResult(source_name, _user_rows(counts), list(load_info.loads_ids))
