@@ -35,11 +35,36 @@ TABLES = (
 )
 
 
-def utc_datetimes(sql_type: sa.types.TypeEngine) -> sa.types.TypeEngine:
-    """The app stores UTC; a naive DATETIME (SQLite) is read as UTC-aware, like timestamptz."""
+def _is_nested(sql_type: sa.types.TypeEngine) -> bool:
+    return isinstance(sql_type, sa.JSON | sa.ARRAY) or type(sql_type).__name__.upper() in {"JSON", "JSONB"}
+
+
+def adapt_types(sql_type: sa.types.TypeEngine) -> sa.types.TypeEngine | None:
+    """How app column types land.
+
+    - a naive DATETIME (SQLite) is UTC, read as UTC-aware like timestamptz;
+    - json/jsonb and arrays land as their text (no statistic reads them, and PostgreSQL's `json` has no
+      equality, which dlt's change detection needs);
+    - double precision as double.
+    """
     if isinstance(sql_type, sa.DateTime) and not sql_type.timezone:
         return sa.DateTime(timezone=True)
+    if _is_nested(sql_type):
+        return sa.Text()
+    if isinstance(sql_type, sa.Float):  # SQLAlchemy 2.1: no longer a Numeric, which dlt maps to double
+        return sa.Numeric(asdecimal=False)
     return sql_type
+
+
+def nested_as_text(query: sa.Select, table: sa.Table) -> sa.Select:
+    """Select json/array columns cast to text, so the driver hands over strings, not parsed objects."""
+    columns = [sa.cast(c, sa.Text).label(c.name) if _is_nested(c.type) else c for c in table.columns]
+    return query.with_only_columns(*columns)
+
+
+def sqlalchemy_url(url: str) -> str:
+    """A plain ``postgresql://`` URL uses psycopg2, the driver this project installs."""
+    return "postgresql+psycopg2://" + url.split("://", 1)[1] if url.startswith("postgresql://") else url
 
 
 def _columns(engine: sa.Engine, table: str, schema: str | None) -> set[str]:
@@ -56,7 +81,7 @@ def automation_source(
 ) -> Iterator[DltResource]:
     """One resource per app table, incremental on ``cursor_column`` where the table has it."""
     url = credentials if isinstance(credentials, str) else credentials.to_native_representation()
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(sqlalchemy_url(url))
     try:
         for table in tables or TABLES:
             resource = sql_table(
@@ -66,7 +91,8 @@ def automation_source(
                 backend="pyarrow",
                 chunk_size=chunk_size,
                 reflection_level="full_with_precision",
-                type_adapter_callback=utc_datetimes,
+                type_adapter_callback=adapt_types,
+                query_adapter_callback=nested_as_text,
             )
             incremental = None
             if cursor_column in _columns(engine, table, schema):
