@@ -52,9 +52,9 @@ class LandResult:
         return sum(self.rows.values())
 
     def describe(self) -> str:
-        verb = "would land" if self.dry_run else "landed"
+        verb = "would read" if self.dry_run else "read"
         if not self.rows:
-            return f"{self.source}: {verb} 0 rows (nothing new)"
+            return f"{self.source}: {verb} 0 rows (nothing new at the source)"
         tables = ", ".join(f"{t}={n}" for t, n in sorted(self.rows.items()))
         return f"{self.source}: {verb} {self.total_rows} rows ({tables})"
 
@@ -82,8 +82,10 @@ def land(
             if live.exists():
                 shutil.copytree(live, Path(tmp) / live.name)
             pipeline = make_pipeline(settings, source_name, pipelines_dir=Path(tmp))
-            pipeline.extract(data, refresh="drop_sources" if full_refresh else None)
-            info = pipeline.normalize(loader_file_format=LOADER_FILE_FORMAT)
+            pipeline.extract(
+                data, refresh="drop_sources" if full_refresh else None, loader_file_format=LOADER_FILE_FORMAT
+            )
+            info = pipeline.normalize()
             return LandResult(source_name, _user_rows(info.row_counts), dry_run=True)
 
     pipeline = make_pipeline(settings, source_name)
