@@ -55,8 +55,7 @@ def test_awkward_rows_are_there() -> None:
             ).total_seconds()
         )
         <= 600
-        or (r["created_at"].hour == 23
-        and r["created_at"].minute >= 50)
+        or (r["created_at"].hour == 23 and r["created_at"].minute >= 50)
     ]
     assert near_midnight, "events around midnight UTC"
     assert any(
