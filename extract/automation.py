@@ -67,6 +67,18 @@ def sqlalchemy_url(url: str) -> str:
     return "postgresql+psycopg2://" + url.split("://", 1)[1] if url.startswith("postgresql://") else url
 
 
+def arrow_backend(url: str, chunk_size: int) -> dict:
+    """The fastest Arrow reader for the database: ConnectorX streams PostgreSQL straight into Arrow
+    batches (about 3x the SQLAlchemy pyarrow backend here); other databases use the pyarrow backend."""
+    if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg2://")):
+        plain = "postgresql://" + url.split("://", 1)[1]
+        return {
+            "backend": "connectorx",
+            "backend_kwargs": {"conn": plain, "return_type": "arrow_stream", "batch_size": chunk_size},
+        }
+    return {"backend": "pyarrow"}
+
+
 def _columns(engine: sa.Engine, table: str, schema: str | None) -> set[str]:
     return {c["name"] for c in sa.inspect(engine).get_columns(table, schema=schema)}
 
@@ -88,11 +100,11 @@ def automation_source(
                 credentials=engine,
                 table=table,
                 schema=schema,
-                backend="pyarrow",
                 chunk_size=chunk_size,
                 reflection_level="full_with_precision",
                 type_adapter_callback=adapt_types,
                 query_adapter_callback=nested_as_text,
+                **arrow_backend(url, chunk_size),
             )
             incremental = None
             if cursor_column in _columns(engine, table, schema):

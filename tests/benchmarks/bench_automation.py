@@ -1,0 +1,173 @@
+"""Dispatch automation: land N app rows (Arrow vs row dicts) into DuckDB and PostgreSQL, then dbt.
+
+    python -m tests.benchmarks.bench_automation [--rows 1000000] [--skip-postgres]
+
+The source is the PostgreSQL sandbox (real enums, uuid, jsonb, timestamptz). Each phase runs in its
+own process so its peak RSS is its own. Figures print as a table; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg2
+
+from extract.config import PostgresConn, Settings
+
+NOW = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+def _phase(args: argparse.Namespace) -> None:
+    """One measured phase, run in a child process; prints a JSON line."""
+    from extract.automation import automation_source
+    from extract.dbt_runner import run_dbt
+    from extract.pipeline import land
+
+    work = Path(args.work)
+    pg = PostgresConn.from_env().with_database(args.database)
+    settings = Settings(
+        target=args.target,
+        duckdb_path=work / f"{args.label}.duckdb",
+        postgres=pg,
+        sandbox_dir=work / "sandbox",
+        pipelines_dir=work / f"pipelines-{args.label}",
+        dbt_target_path=work / f"target-{args.label}",
+    )
+    started = time.perf_counter()
+    if args.kind == "land":
+        source = automation_source(credentials=pg.url(), schema="bench_app", tables=["assignment_logs"])
+        if args.backend != "pyarrow":
+            source.assignment_logs.apply_hints()  # same hints
+            source = _dict_source(pg, args.backend)
+        result = land(settings, "automation", source)
+        rows = result.total_rows
+    else:
+        run_dbt(settings, ["build", "--select", "source:automation.assignment_logs+"], quiet=True)
+        rows = 0
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak_mb}))
+
+
+def _dict_source(pg: PostgresConn, backend: str):
+    import dlt
+    from dlt.sources.sql_database import sql_table
+
+    from extract.automation import adapt_types, nested_as_text
+
+    resource_ = sql_table(
+        credentials=pg.url("postgresql+psycopg2"),
+        table="assignment_logs",
+        schema="bench_app",
+        backend=backend,
+        type_adapter_callback=adapt_types,
+        query_adapter_callback=nested_as_text,
+    )
+    resource_.apply_hints(
+        primary_key="id",
+        write_disposition={"disposition": "merge", "strategy": "upsert", "skip_unchanged_rows": True},
+        incremental=dlt.sources.incremental("updated_at"),
+    )
+    return resource_
+
+
+def _child(work: Path, database: str, label: str, target: str, kind: str, backend: str = "pyarrow") -> dict:
+    cmd = [sys.executable, "-m", "tests.benchmarks.bench_automation", "--phase", "--work", str(work)]
+    cmd += [
+        "--database",
+        database,
+        "--label",
+        label,
+        "--target",
+        target,
+        "--kind",
+        kind,
+        "--backend",
+        backend,
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _generate(pg: PostgresConn, rows: int) -> float:
+    import random
+
+    from extract.sandbox.automation import AutomationDB, GenerateOptions, _assignment, _Gen
+
+    started = time.perf_counter()
+    opts = GenerateOptions(seed=1, scale=rows / 6000, days=365, now=NOW)
+    with AutomationDB(pg.url(), "bench_app") as db:
+        db.create()
+        g = _Gen(random.Random(1), opts)
+        remaining = rows
+        while remaining > 0:
+            batch = min(remaining, 100_000)
+            db.insert("assignment_logs", (_assignment(g) for _ in range(batch)))
+            remaining -= batch
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench_automation")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--dict-rows", type=int, default=50_000, help="rows for the row-dict comparison")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--phase", action="store_true", help=argparse.SUPPRESS)
+    for hidden in ("--work", "--database", "--label", "--target", "--kind", "--backend"):
+        parser.add_argument(hidden, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.phase:
+        _phase(args)
+        return 0
+
+    admin = PostgresConn.from_env()
+    results = []
+    for rows, backends in ((args.rows, ["pyarrow"]), (args.dict_rows, ["sqlalchemy", "pyarrow"])):
+        database = f"elt_bench_{uuid.uuid4().hex[:8]}"
+        conn = psycopg2.connect(admin.dsn())
+        conn.autocommit = True
+        conn.cursor().execute(f'create database "{database}"')
+        pg = admin.with_database(database)
+        try:
+            gen_s = _generate(pg, rows)
+            print(f"generated {rows} assignment_logs rows in PostgreSQL in {gen_s:.1f}s")
+            with tempfile.TemporaryDirectory(prefix="elt-bench-") as tmp:
+                work = Path(tmp)
+                targets = ["duckdb"] if args.skip_postgres else ["duckdb", "postgres"]
+                for backend in backends:
+                    for target in targets:
+                        label = f"{backend}-{target}"
+                        land = _child(work, database, label, target, "land", backend)
+                        results.append((rows, backend, target, "land", land))
+                        if backend == "pyarrow" and rows == args.rows:
+                            build = _child(work, database, label, target, "dbt")
+                            results.append((rows, backend, target, "dbt build (full)", build))
+                            land2 = _child(work, database, label, target, "land", backend)
+                            results.append((rows, backend, target, "land (no change)", land2))
+                            build2 = _child(work, database, label, target, "dbt")
+                            results.append((rows, backend, target, "dbt build (no change)", build2))
+        finally:
+            conn.cursor().execute(f'drop database if exists "{database}" with (force)')
+            conn.close()
+
+    print(
+        f"\n{'rows':>9} {'backend':<11} {'target':<9} {'phase':<22} {'seconds':>8} {'rows/s':>10} {'peak MB':>8}"
+    )
+    for rows, backend, target, phase, r in results:
+        rate = f"{r['rows'] / r['seconds']:,.0f}" if r["rows"] else "-"
+        line = f"{rows:>9} {backend:<11} {target:<9} {phase:<22} {r['seconds']:>8.1f} {rate:>10} {r['peak_mb']:>8.0f}"
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
