@@ -1,4 +1,4 @@
-"""Run the benchmarks (tests/benchmarks/bench_*.py), all or those named: `python -m tests.benchmarks [name ...]`."""
+"""Run the benchmarks (`bench_*.py` here), all or those named: `python -m tests.benchmarks [name ...]`."""
 
 from __future__ import annotations
 

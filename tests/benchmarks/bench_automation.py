@@ -45,8 +45,7 @@ def _phase(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     if args.kind == "land":
         source = automation_source(credentials=pg.url(), schema="bench_app", tables=["assignment_logs"])
-        if args.backend != "pyarrow":
-            source.assignment_logs.apply_hints()  # same hints
+        if args.backend != "default":
             source = _dict_source(pg, args.backend)
         result = land(settings, "automation", source)
         rows = result.total_rows
@@ -80,7 +79,7 @@ def _dict_source(pg: PostgresConn, backend: str):
     return resource_
 
 
-def _child(work: Path, database: str, label: str, target: str, kind: str, backend: str = "pyarrow") -> dict:
+def _child(work: Path, database: str, label: str, target: str, kind: str, backend: str = "default") -> dict:
     cmd = [sys.executable, "-m", "tests.benchmarks.bench_automation", "--phase", "--work", str(work)]
     cmd += [
         "--database",
@@ -94,8 +93,10 @@ def _child(work: Path, database: str, label: str, target: str, kind: str, backen
         "--backend",
         backend,
     ]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"phase {label} {kind} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def _generate(pg: PostgresConn, rows: int) -> float:
@@ -131,7 +132,10 @@ def main(argv: list[str] | None = None) -> int:
 
     admin = PostgresConn.from_env()
     results = []
-    for rows, backends in ((args.rows, ["pyarrow"]), (args.dict_rows, ["sqlalchemy", "pyarrow"])):
+    # "default" is the project's reader (ConnectorX Arrow stream); "pyarrow" is dlt's SQLAlchemy Arrow
+    # backend; "sqlalchemy" yields row dicts
+    comparisons = ((args.rows, ["default"]), (args.dict_rows, ["sqlalchemy", "pyarrow", "default"]))
+    for rows, backends in comparisons:
         database = f"elt_bench_{uuid.uuid4().hex[:8]}"
         conn = psycopg2.connect(admin.dsn())
         conn.autocommit = True
@@ -148,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                         label = f"{backend}-{target}"
                         land = _child(work, database, label, target, "land", backend)
                         results.append((rows, backend, target, "land", land))
-                        if backend == "pyarrow" and rows == args.rows:
+                        if backend == "default" and rows == args.rows:
                             build = _child(work, database, label, target, "dbt")
                             results.append((rows, backend, target, "dbt build (full)", build))
                             land2 = _child(work, database, label, target, "land", backend)
@@ -159,13 +163,13 @@ def main(argv: list[str] | None = None) -> int:
             conn.cursor().execute(f'drop database if exists "{database}" with (force)')
             conn.close()
 
-    print(
-        f"\n{'rows':>9} {'backend':<11} {'target':<9} {'phase':<22} {'seconds':>8} {'rows/s':>10} {'peak MB':>8}"
-    )
+    header = ("rows", "backend", "target", "phase", "seconds", "rows/s", "peak MB")
+    widths = (9, 11, 9, 22, 8, 10, 8)
+    print("\n" + " ".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)))
     for rows, backend, target, phase, r in results:
         rate = f"{r['rows'] / r['seconds']:,.0f}" if r["rows"] else "-"
-        line = f"{rows:>9} {backend:<11} {target:<9} {phase:<22} {r['seconds']:>8.1f} {rate:>10} {r['peak_mb']:>8.0f}"
-        print(line)
+        cells = (rows, backend, target, phase, f"{r['seconds']:.1f}", rate, f"{r['peak_mb']:.0f}")
+        print(" ".join(f"{c!s:>{w}}" for c, w in zip(cells, widths, strict=True)))
     return 0
 
 
