@@ -1,11 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='date',
-        incremental_strategy='delete+insert',
-    )
-}}
-
 with
 
 escalations as (
