@@ -111,6 +111,8 @@ def automation_source(
                 incremental = dlt.sources.incremental(cursor_column, on_cursor_value_missing="include")
             else:
                 log.info("%s has no %s column: read whole, only changed rows land", table, cursor_column)
+            # a stream can end with an empty batch; an empty parquet file fails dlt's ADBC load
+            resource.add_filter(lambda batch: batch.num_rows > 0)
             resource.apply_hints(
                 primary_key="id",
                 write_disposition={"disposition": "merge", "strategy": "upsert", "skip_unchanged_rows": True},

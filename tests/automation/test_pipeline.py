@@ -160,3 +160,23 @@ def test_stats_zone_var_changes_days(duckdb_settings: Settings, zone: str) -> No
         first = next(iter(expected.values()))
         column = next(iter(first))
         assert all(close(actual[d][column], v[column]) for d, v in expected.items()), mart
+
+
+def test_file_rotation_at_stream_end_loads(
+    postgres_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: when the Arrow stream ends exactly at a file rotation, the empty last batch must not
+    become an empty parquet file (dlt's ADBC load into PostgreSQL fails on one)."""
+    _generate(postgres_settings)
+    rows = _source_rows(postgres_settings)
+    batch = len(rows["assignment_logs"]) // 2  # two full batches, then the stream's end
+    assert batch * 2 == len(rows["assignment_logs"])
+    monkeypatch.setenv("SOURCES__AUTOMATION__CHUNK_SIZE", str(batch))
+    monkeypatch.setenv("DATA_WRITER__FILE_MAX_ITEMS", str(batch))
+    monkeypatch.setenv("NORMALIZE__DATA_WRITER__FILE_MAX_ITEMS", str(batch))
+    report = run(
+        postgres_settings, [SOURCES["automation"]], RunOptions(sandbox=True, tables=("assignment_logs",))
+    )
+    assert not report.failed, report.lines()
+    [(count,)] = query(postgres_settings, "select count(*) from raw_automation.assignment_logs")
+    assert count == len(rows["assignment_logs"])
