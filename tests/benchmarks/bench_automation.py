@@ -131,7 +131,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     admin = PostgresConn.from_env()
-    results = []
+    header = ("rows", "backend", "target", "phase", "seconds", "rows/s", "peak MB")
+    widths = (9, 11, 9, 22, 8, 10, 8)
+
+    def report(rows: int, backend: str, target: str, phase: str, r: dict) -> None:
+        rate = f"{r['rows'] / r['seconds']:,.0f}" if r["rows"] else "-"
+        cells = (rows, backend, target, phase, f"{r['seconds']:.1f}", rate, f"{r['peak_mb']:.0f}")
+        print(" ".join(f"{c!s:>{w}}" for c, w in zip(cells, widths, strict=True)), flush=True)
+
+    print(" ".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)))
     # "default" is the project's reader (ConnectorX Arrow stream); "pyarrow" is dlt's SQLAlchemy Arrow
     # backend; "sqlalchemy" yields row dicts
     comparisons = ((args.rows, ["default"]), (args.dict_rows, ["sqlalchemy", "pyarrow", "default"]))
@@ -143,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         pg = admin.with_database(database)
         try:
             gen_s = _generate(pg, rows)
-            print(f"generated {rows} assignment_logs rows in PostgreSQL in {gen_s:.1f}s")
+            print(f"(generated {rows} assignment_logs rows in PostgreSQL in {gen_s:.1f}s)", flush=True)
             with tempfile.TemporaryDirectory(prefix="elt-bench-") as tmp:
                 work = Path(tmp)
                 targets = ["duckdb"] if args.skip_postgres else ["duckdb", "postgres"]
@@ -151,25 +159,18 @@ def main(argv: list[str] | None = None) -> int:
                     for target in targets:
                         label = f"{backend}-{target}"
                         land = _child(work, database, label, target, "land", backend)
-                        results.append((rows, backend, target, "land", land))
+                        report(rows, backend, target, "land", land)
                         if backend == "default" and rows == args.rows:
                             build = _child(work, database, label, target, "dbt")
-                            results.append((rows, backend, target, "dbt build (full)", build))
+                            report(rows, backend, target, "dbt build (full)", build)
                             land2 = _child(work, database, label, target, "land", backend)
-                            results.append((rows, backend, target, "land (no change)", land2))
+                            report(rows, backend, target, "land (no change)", land2)
                             build2 = _child(work, database, label, target, "dbt")
-                            results.append((rows, backend, target, "dbt build (no change)", build2))
+                            report(rows, backend, target, "dbt build (no change)", build2)
         finally:
             conn.cursor().execute(f'drop database if exists "{database}" with (force)')
             conn.close()
 
-    header = ("rows", "backend", "target", "phase", "seconds", "rows/s", "peak MB")
-    widths = (9, 11, 9, 22, 8, 10, 8)
-    print("\n" + " ".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)))
-    for rows, backend, target, phase, r in results:
-        rate = f"{r['rows'] / r['seconds']:,.0f}" if r["rows"] else "-"
-        cells = (rows, backend, target, phase, f"{r['seconds']:.1f}", rate, f"{r['peak_mb']:.0f}")
-        print(" ".join(f"{c!s:>{w}}" for c, w in zip(cells, widths, strict=True)))
     return 0
 
 
