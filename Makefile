@@ -39,6 +39,7 @@ docs: $(STAMP) ## generate the dbt docs and serve them on http://127.0.0.1:8080
 lint: $(STAMP) ## ruff and sqlfluff
 	$(BIN)/ruff check extract tests
 	$(BIN)/ruff format --check extract tests
+	mkdir -p warehouse
 	$(BIN)/sqlfluff lint dbt_project
 
 bench: $(STAMP) ## benchmarks (speed and memory), not part of the tests

@@ -99,6 +99,13 @@ def _child(work: Path, database: str, label: str, target: str, kind: str, backen
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def _reset_warehouse(pg: PostgresConn) -> None:
+    """Each measured pipeline starts from an empty PostgreSQL warehouse (the source schema stays)."""
+    with psycopg2.connect(pg.dsn()) as conn, conn.cursor() as cur:
+        for schema in ("raw_automation", "staging", "automation"):
+            cur.execute(f"drop schema if exists {schema} cascade")
+
+
 def _generate(pg: PostgresConn, rows: int) -> float:
     import random
 
@@ -158,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
                 for backend in backends:
                     for target in targets:
                         label = f"{backend}-{target}"
+                        _reset_warehouse(pg)
                         land = _child(work, database, label, target, "land", backend)
                         report(rows, backend, target, "land", land)
                         if backend == "default" and rows == args.rows:
