@@ -486,7 +486,7 @@ class TrafficDB:
         else:
             import psycopg2
 
-            self.conn = psycopg2.connect(url)
+            self.conn = psycopg2.connect(url.replace("postgresql+psycopg2://", "postgresql://"))
 
     def __enter__(self) -> TrafficDB:
         return self
@@ -785,7 +785,7 @@ def _source_location(settings: Settings) -> tuple[str, str | None]:
     if settings.target == "duckdb":
         path = settings.sandbox_dir / "traffic.sqlite"
         return f"sqlite:///{path}", None
-    return settings.postgres.url(), SANDBOX_PG_SCHEMA
+    return settings.postgres.url("postgresql+psycopg2"), SANDBOX_PG_SCHEMA
 
 
 def build(
