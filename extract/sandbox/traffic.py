@@ -416,12 +416,16 @@ EDIT_TARGETS = {
 }
 
 
-def _edit(g: _Gen, tables: dict[str, list[dict[str, Any]]], edit_id: int, at: datetime) -> dict[str, Any]:
+def _editable(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Rows a dispatcher can edit: those with a real business key."""
+    return {t: [r for r in tables[t] if _business_key(t, r) not in ("", "-")] for t in OPERATIONAL}
+
+
+def _edit(g: _Gen, editable: dict[str, list[dict[str, Any]]], edit_id: int, at: datetime) -> dict[str, Any]:
     rng = g.rng
     source = rng.choice(("arribos", "arribos", "pendiente_desconsolidar", "remisiones", "arribos_expo_ctns"))
     target, fields = EDIT_TARGETS[source]
-    rows = [r for r in tables[source] if _business_key(source, r) not in ("", "-")]
-    row = rng.choice(rows)
+    row = rng.choice(editable[source])
     field = rng.choice(fields)
     value = {
         "Chofer": rng.choice(DRIVERS),
@@ -654,10 +658,14 @@ class SalidasDB:
         self.conn.commit()
 
     def insert(self, rows: list[dict[str, Any]]) -> int:
+        from psycopg2.extras import execute_values
+
         with self.conn.cursor() as cur:
-            cur.executemany(
-                f"insert into {self.table} (contenedor, fecha_egr, validada) values (%s, %s, %s)",
+            execute_values(
+                cur,
+                f"insert into {self.table} (contenedor, fecha_egr, validada) values %s",
                 [(r["contenedor"], r["fecha_egr"], r["validada"]) for r in rows],
+                page_size=5000,
             )
         self.conn.commit()
         return len(rows)
@@ -918,7 +926,8 @@ def change_into(entry: dict[str, Any], batch: int, fraction: float = 0.03) -> di
         db.conn.commit()
         tables = {t: db.fetch(t) for t in OPERATIONAL}
         start = db.max_id("traficov2_manual_edits")
-        edits = [_edit(g, tables, start + i + 1, now - timedelta(minutes=5 * i)) for i in range(3)]
+        keyed = _editable(tables)
+        edits = [_edit(g, keyed, start + i + 1, now - timedelta(minutes=5 * i)) for i in range(3)]
         changed["traficov2_manual_edits.inserted"] = db.insert("traficov2_manual_edits", edits)
     empty = ("remisiones_semana.csv",) if batch % 2 == 1 else ()
     write_csvs(
