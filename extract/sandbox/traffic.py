@@ -837,6 +837,8 @@ def build(
 
 def _build_salidas(settings: Settings, salidas: list[dict[str, Any]]) -> dict[str, Any]:
     """The exit table in the settings' PostgreSQL, reachable over ODBC; skipped (with the reason) if not."""
+    import psycopg2
+
     pg = settings.postgres
     driver = odbc_driver()
     reason = None
@@ -847,7 +849,7 @@ def _build_salidas(settings: Settings, salidas: list[dict[str, Any]]) -> dict[st
             with SalidasDB(pg) as db:
                 db.create()
                 db.insert(salidas)
-        except Exception as exc:  # PostgreSQL absent: the rest of the sandbox still works
+        except psycopg2.OperationalError as exc:  # PostgreSQL absent: the rest of the sandbox still works
             reason = f"PostgreSQL at {pg.host}:{pg.port} unavailable for the exit table: {str(exc).strip()}"
     if reason:
         log.warning("traffic sandbox: exit records (Salidas) not generated: %s", reason)

@@ -25,6 +25,7 @@ import dlt
 import pyarrow as pa
 import sqlalchemy as sa
 from dlt.common.configuration.specs import ConnectionStringCredentials
+from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 from dlt.sources.sql_database import sql_table
 
@@ -146,7 +147,7 @@ def traffic_source(
     csv_folder: str | None = None,
     csv_encoding: str = "utf-8",
     csv_delimiter: str = ",",
-    salidas_odbc: str | None = None,
+    salidas_odbc: TSecretStrValue | None = None,
     salidas_table: str = DEFAULT_SALIDAS_TABLE,
     salidas_lookback_days: float = DEFAULT_LOOKBACK_DAYS,
     salidas_batch_size: int = 10_000,
