@@ -196,14 +196,12 @@ def test_one_table_only(duckdb_settings: Settings) -> None:
         source_kwargs(duckdb_settings, RunOptions(sandbox=True, tables=("nope",)))
 
 
-def test_expo_without_id_keeps_physical_order_after_changes(duckdb_settings: Settings) -> None:
-    """Without id, SQLite rowid order is the source order; after a change batch rows still land in it."""
-    entry = make_sandbox(duckdb_settings)
+def test_expo_without_id_keeps_physical_order_after_changes(tsettings: Settings) -> None:
+    """Without id, physical order (SQLite rowid, PostgreSQL ctid) is the source order, also after changes."""
+    entry = make_sandbox(tsettings)
     sb.change_into(entry, 2)
-    land(
-        duckdb_settings, "traffic", traffic_source(**source_kwargs(duckdb_settings, RunOptions(sandbox=True)))
-    )
-    assert_operational_tables_match(duckdb_settings, entry)
-    peso = query(duckdb_settings, "select peso from raw_traffic.pendiente_desconsolidar order by _source_row")
+    land(tsettings, "traffic", traffic_source(**source_kwargs(tsettings, RunOptions(sandbox=True))))
+    assert_operational_tables_match(tsettings, entry)
+    peso = query(tsettings, "select peso from raw_traffic.pendiente_desconsolidar order by _source_row")
     truth = sb.ground_truth(entry)["tables"]["pendiente_desconsolidar"]
     assert [p[0] for p in peso] == [Decimal(r["Peso"]) for r in truth]
