@@ -524,7 +524,9 @@ class TrafficDB:
         for table in TABLES:
             cur.execute(f"drop table if exists {self.table(table)}")
             cols = ", ".join(
-                f"{_q(c)} {_sqlite_type(t) if self.kind == 'sqlite' else t}" for c, t in self.columns(table)
+                f"{_q(c)} {_sqlite_type(t) if self.kind == 'sqlite' else t}"
+                + (" primary key" if c == "id" else "")
+                for c, t in self.columns(table)
             )
             cur.execute(f"create table {self.table(table)} ({cols})")
         self.conn.commit()
