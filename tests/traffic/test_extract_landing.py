@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from extract.config import Settings
 from extract.pipeline import land
@@ -205,3 +206,19 @@ def test_expo_without_id_keeps_physical_order_after_changes(tsettings: Settings)
     peso = query(tsettings, "select peso from raw_traffic.pendiente_desconsolidar order by _source_row")
     truth = sb.ground_truth(entry)["tables"]["pendiente_desconsolidar"]
     assert [p[0] for p in peso] == [Decimal(r["Peso"]) for r in truth]
+
+
+def test_emptied_source_empties_raw(duckdb_settings: Settings) -> None:
+    """Every row deleted at the source (and a header-only export) -> the raw snapshot is empty too."""
+    entry = make_sandbox(duckdb_settings)
+    opts = RunOptions(sandbox=True, tables=("remisiones", "csv_remisiones_semana"))
+    land_source(duckdb_settings, opts)
+    engine = sa.create_engine(entry["credentials"])
+    with engine.begin() as conn:
+        conn.execute(sa.text("delete from remisiones"))
+    engine.dispose()
+    export = Path(entry["csv_folder"]) / "remisiones_semana.csv"
+    export.write_text(export.read_text(encoding="utf-8").splitlines()[0] + "\r\n", encoding="utf-8")
+    land_source(duckdb_settings, opts)
+    assert query(duckdb_settings, "select count(*) from raw_traffic.remisiones") == [(0,)]
+    assert query(duckdb_settings, "select count(*) from raw_traffic.csv_remisiones_semana") == [(0,)]
