@@ -46,20 +46,29 @@ def read_export(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> It
             f"weekly export {path.name} not found in the configured csv_folder {path.parent}"
         )
     header = [raw_name(name) for name in _header(path, encoding, delimiter)]
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(
-            encoding=encoding, block_size=BLOCK_SIZE, column_names=header, skip_rows=1
-        ),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in header},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                encoding=encoding, block_size=BLOCK_SIZE, column_names=header, skip_rows=1
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:  # e.g. a row with more cells than the header
+        raise ValueError(f"weekly export {path.name} is malformed: {exc}") from exc
     seen = 0
-    for batch in reader:
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        except pa.ArrowInvalid as exc:  # e.g. a row with more cells than the header
+            raise ValueError(f"weekly export {path.name} is malformed after data row {seen}: {exc}") from exc
         n = batch.num_rows
         if n == 0:
             continue
