@@ -806,8 +806,12 @@ def build(
     url: str | None = None,
     schema: str | None = None,
     data: dict[str, Any] | None = None,
+    with_salidas: bool = True,
 ) -> dict[str, Any]:
-    """Create and fill the sandbox; returns the manifest entry (what the extractor needs)."""
+    """Create and fill the sandbox; returns the manifest entry (what the extractor needs).
+
+    ``with_salidas=False`` leaves the exit table out (nothing is written to PostgreSQL).
+    """
     if url is None:
         url, schema = _source_location(settings)
     data = data or generate(opts.seed, opts.scale, opts.now)
@@ -831,7 +835,17 @@ def build(
         "available": data["available"],
         "batches": 0,
     }
-    entry.update(_build_salidas(settings, data["salidas"]))
+    if with_salidas:
+        entry.update(_build_salidas(settings, data["salidas"]))
+    else:
+        entry.update(
+            {
+                "salidas_odbc": None,
+                "salidas_skipped": "not requested",
+                "salidas_table": None,
+                "salidas_pg": None,
+            }
+        )
     if entry["salidas_odbc"]:
         rows["salidas"] = len(data["salidas"])
     return entry

@@ -94,7 +94,7 @@ def test_back_propagate_updates_once(tsettings: Settings) -> None:  # noqa: F811
 
 def test_back_propagate_expo_with_chofer_column(duckdb_settings: Settings) -> None:
     """Where the expo table has a "Chofer" column (added here), its rows are updated too."""
-    entry = make_sandbox(duckdb_settings)
+    entry = make_sandbox(duckdb_settings, salidas=False)
     engine = sa.create_engine(entry["credentials"])
     with engine.begin() as conn:
         conn.execute(sa.text('alter table arribos_expo_ctns add column "Chofer" text'))
@@ -118,7 +118,7 @@ def test_back_propagate_expo_with_chofer_column(duckdb_settings: Settings) -> No
 def test_cli_dry_run_prints_changes(
     duckdb_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    entry = make_sandbox(duckdb_settings)
+    entry = make_sandbox(duckdb_settings, salidas=False)
     target = next(r for r in source_rows(entry, "arribos") if r["Contenedor"] not in (None, "", "-"))
     create_writeback_standin(duckdb_settings, [("arribos", target["Contenedor"], "Chofer CLI", None)])
     monkeypatch.setenv("ELT_TARGET", "duckdb")

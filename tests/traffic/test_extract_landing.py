@@ -68,8 +68,11 @@ def tsettings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
     return settings
 
 
-def make_sandbox(settings: Settings, *, expo_with_id: bool = False) -> dict[str, Any]:
-    entry = sb.build(settings, SandboxOptions(seed=7, scale=SCALE, now=NOW), expo_with_id=expo_with_id)
+def make_sandbox(settings: Settings, *, expo_with_id: bool = False, salidas: bool = True) -> dict[str, Any]:
+    """The traffic sandbox; ``salidas=False`` for tests on the plain ``duckdb_settings``, whose PostgreSQL
+    database is the shared default one (the exit table goes only into per-test databases)."""
+    opts = SandboxOptions(seed=7, scale=SCALE, now=NOW)
+    entry = sb.build(settings, opts, expo_with_id=expo_with_id, with_salidas=salidas)
     write_entry(settings, "traffic", entry)
     return entry
 
@@ -181,7 +184,7 @@ def test_change_batch_replaces_snapshots(tsettings: Settings) -> None:
 
 
 def test_dry_run_lands_nothing(duckdb_settings: Settings) -> None:
-    make_sandbox(duckdb_settings)
+    make_sandbox(duckdb_settings, salidas=False)
     result = land_source(duckdb_settings, RunOptions(sandbox=True, dry_run=True))
     assert result.dry_run and result.rows["arribos"] > 0
     assert not duckdb_settings.duckdb_path.exists() or query(
@@ -190,7 +193,7 @@ def test_dry_run_lands_nothing(duckdb_settings: Settings) -> None:
 
 
 def test_one_table_only(duckdb_settings: Settings) -> None:
-    make_sandbox(duckdb_settings)
+    make_sandbox(duckdb_settings, salidas=False)
     result = land_source(duckdb_settings, RunOptions(sandbox=True, tables=("arribos",)))
     assert set(result.rows) == {"arribos"}
     with pytest.raises(ValueError, match="known: arribos"):
@@ -210,7 +213,7 @@ def test_expo_without_id_keeps_physical_order_after_changes(tsettings: Settings)
 
 def test_emptied_source_empties_raw(duckdb_settings: Settings) -> None:
     """Every row deleted at the source (and a header-only export) -> the raw snapshot is empty too."""
-    entry = make_sandbox(duckdb_settings)
+    entry = make_sandbox(duckdb_settings, salidas=False)
     opts = RunOptions(sandbox=True, tables=("remisiones", "csv_remisiones_semana"))
     land_source(duckdb_settings, opts)
     engine = sa.create_engine(entry["credentials"])

@@ -61,7 +61,7 @@ def test_salidas_incremental_with_lookback(tsettings: Settings) -> None:  # noqa
 def test_salidas_skipped_loudly_without_driver(
     duckdb_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    make_sandbox(duckdb_settings)
+    make_sandbox(duckdb_settings, salidas=False)
     kwargs = source_kwargs(
         duckdb_settings, RunOptions(sandbox=True, tables=("salidas", "csv_remisiones_semana"))
     )
