@@ -155,7 +155,7 @@ def traffic_source(
     tables: list[str] | None = None,
 ) -> Iterator[DltResource]:
     """The traffic resources named in ``tables`` (all when None); see the module docstring."""
-    wanted = list(tables or RESOURCES)
+    wanted = list(RESOURCES if tables is None else tables)
     unknown = [t for t in wanted if t not in RESOURCES]
     if unknown:
         raise ValueError(f"unknown traffic table {', '.join(unknown)}; known: {', '.join(RESOURCES)}")
@@ -203,16 +203,19 @@ def source_kwargs(settings: Settings, opts: RunOptions) -> dict[str, Any]:
         }
         if found.get("salidas_table"):
             kwargs["salidas_table"] = found["salidas_table"]
-        if not found.get("salidas_odbc"):
-            log.warning("traffic sandbox has no exit table: %s", found.get("salidas_skipped"))
     elif os.environ.get(SALIDAS_ENV):
         kwargs["salidas_odbc"] = os.environ[SALIDAS_ENV]
+    tables = list(RESOURCES)
     if opts.tables:
         # `--table` names tables of every selected source: keep ours, and say so when none is ours
-        ours = [t for t in opts.tables if t in RESOURCES]
-        if not ours:
+        tables = [t for t in opts.tables if t in RESOURCES]
+        if not tables:
             raise ValueError(f"no traffic table in {', '.join(opts.tables)}; known: {', '.join(RESOURCES)}")
-        kwargs["tables"] = ours
+    if opts.sandbox and not found.get("salidas_odbc") and SALIDAS in tables:
+        reason = found.get("salidas_skipped")
+        log.warning("traffic: exit records (raw_traffic.salidas) SKIPPED: the sandbox has none: %s", reason)
+        tables.remove(SALIDAS)
+    kwargs["tables"] = tables
     return kwargs
 
 

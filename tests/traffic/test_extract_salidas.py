@@ -66,6 +66,7 @@ def test_salidas_skipped_loudly_without_driver(
         duckdb_settings, RunOptions(sandbox=True, tables=("salidas", "csv_remisiones_semana"))
     )
     kwargs["salidas_odbc"] = "Driver={No Such ODBC Driver};Server=127.0.0.1;Database=x;"
+    kwargs["tables"] = ["salidas", "csv_remisiones_semana"]
     with caplog.at_level(logging.WARNING, logger="extract.traffic"):
         result = land(duckdb_settings, "traffic", traffic_source(**kwargs))
     assert "salidas" not in result.rows
