@@ -42,10 +42,13 @@ lint: $(STAMP) ## ruff and sqlfluff
 	mkdir -p warehouse
 	$(BIN)/sqlfluff lint dbt_project
 
+back-propagate: $(STAMP) ## write the resolved traffic Chofer back to the source tables (ARGS=--dry-run)
+	$(BIN)/elt back-propagate $(ARGS)
+
 bench: $(STAMP) ## benchmarks (speed and memory), not part of the tests
 	$(BIN)/python -m tests.benchmarks
 
 clean: ## remove the venv, the warehouse files and dbt output
 	rm -rf $(VENV) warehouse target logs .pytest_cache .ruff_cache
 
-.PHONY: help install demo test run extract build docs lint bench clean
+.PHONY: help install demo test run extract build docs lint bench clean back-propagate

@@ -5,6 +5,7 @@ elt run [--only SOURCE] ...    land sources, then dbt build what they feed
 elt build [--select ...]       dbt build only
 elt sandbox generate|change    the local sandbox of the source systems
 elt docs [--serve]             dbt docs, served on 127.0.0.1
+elt back-propagate [--dry-run] write the resolved traffic Chofer back to the source tables
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from extract.config import ConfigError, Settings
 from extract.dbt_runner import DbtError, run_dbt
 from extract.runner import run
 from extract.sources import SOURCES, RunOptions, select
+from extract.traffic.cli import register as register_traffic
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -230,6 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--scale", type=float, default=1.0)
     p.set_defaults(func=cmd_demo)
+
+    register_traffic(sub)  # elt back-propagate
     return parser
 
 

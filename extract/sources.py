@@ -46,6 +46,12 @@ SOURCES: dict[str, SourceSpec] = {
         sandbox_module="extract.sandbox.automation",
         dbt_select="source:automation+",
     ),
+    "traffic": SourceSpec(
+        name="traffic",
+        module="extract.traffic",
+        sandbox_module="extract.sandbox.traffic",
+        dbt_select="source:traffic+",
+    ),
 }
 
 
