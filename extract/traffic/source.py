@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import dlt
@@ -31,7 +28,7 @@ from dlt.sources.sql_database import sql_table
 
 from extract import sandbox
 from extract.config import Settings
-from extract.pipeline import LOADER_FILE_FORMAT, LandResult, land, make_pipeline
+from extract.pipeline import LandResult, land
 from extract.sources import RunOptions
 from extract.traffic.csv_exports import CSV_EXPORTS, csv_resource
 from extract.traffic.naming import raw_name
@@ -219,28 +216,7 @@ def source_kwargs(settings: Settings, opts: RunOptions) -> dict[str, Any]:
     return kwargs
 
 
-def dry_run(settings: Settings, data: Any, *, full_refresh: bool = False) -> LandResult:
-    """Extract and normalize in a throwaway copy of the pipeline folder; report the rows, load nothing.
-
-    The same as ``extract.pipeline.land(dry_run=True)``, which passes ``loader_file_format`` to
-    ``normalize()``; dlt 1.31 takes it in ``extract()`` only (TypeError). Drop this when land() is fixed.
-    """
-    with tempfile.TemporaryDirectory(prefix="elt-dry-") as tmp:
-        live = settings.dlt_pipelines_dir / "logistics_traffic"
-        if live.exists():
-            shutil.copytree(live, Path(tmp) / live.name)
-        pipeline = make_pipeline(settings, "traffic", pipelines_dir=Path(tmp))
-        pipeline.extract(
-            data, refresh="drop_sources" if full_refresh else None, loader_file_format=LOADER_FILE_FORMAT
-        )
-        info = pipeline.normalize()
-        rows = {t: n for t, n in info.row_counts.items() if not t.startswith("_dlt")}
-        return LandResult("traffic", rows, dry_run=True)
-
-
 def land_source(settings: Settings, opts: RunOptions) -> LandResult:
     """Land the traffic sources into ``raw_traffic``; ``opts.sandbox`` reads the local sandbox."""
     data = traffic_source(**source_kwargs(settings, opts))
-    if opts.dry_run:
-        return dry_run(settings, data, full_refresh=opts.full_refresh)
-    return land(settings, "traffic", data, full_refresh=opts.full_refresh)
+    return land(settings, "traffic", data, dry_run=opts.dry_run, full_refresh=opts.full_refresh)
