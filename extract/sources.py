@@ -46,6 +46,12 @@ SOURCES: dict[str, SourceSpec] = {
         sandbox_module="extract.sandbox.automation",
         dbt_select="source:automation+",
     ),
+    "inventory": SourceSpec(
+        name="inventory",
+        module="extract.inventory",
+        sandbox_module="extract.sandbox.inventory",
+        dbt_select="source:inventory+",
+    ),
 }
 
 
