@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from extract import sandbox
 from extract.config import ConfigError, Settings
 from extract.dbt_runner import DbtError, run_dbt
+from extract.inventory import cli as inventory_cli
 from extract.runner import run
 from extract.sources import SOURCES, RunOptions, select
 
@@ -230,6 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--scale", type=float, default=1.0)
     p.set_defaults(func=cmd_demo)
+
+    inventory_cli.register(sub)
     return parser
 
 

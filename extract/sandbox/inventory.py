@@ -117,9 +117,10 @@ def generate(opts: GenerateOptions) -> dict[str, Any]:
     boundary = [opts.today, opts.today + timedelta(days=30), opts.today + timedelta(days=31)]
     for i in range(opts.products):
         pid = 50_000 + i * 3
-        retired = rng.random() < opts.retired_share
-        is_inventory = rng.random() > 0.03
-        lot_tracked = is_inventory and rng.random() > opts.no_lot_share
+        # a few of each kind whatever the size: retired (ANU), services, products without lots
+        retired = rng.random() < opts.retired_share or i % 25 == 3
+        is_inventory = rng.random() > 0.03 and i % 50 != 7
+        lot_tracked = is_inventory and rng.random() > opts.no_lot_share and i % 10 != 5
         code = f"{'ANU-' if retired else ''}SKU-{i + 1:05d}"
         products.append(
             {
