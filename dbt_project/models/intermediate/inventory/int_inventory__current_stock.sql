@@ -120,7 +120,7 @@ lot_answers as (
         on
             stocked_pairs.product_id = lot_requests.product_id
             and stocked_pairs.warehouse_id = lot_requests.warehouse_id
-            and lot_requests.lake_run_id <= stocked_pairs.lake_run_id
+            and stocked_pairs.lake_run_id >= lot_requests.lake_run_id
     where lot_requests.outcome in ('ok', 'not_found')
 
 ),

@@ -39,7 +39,7 @@ final as (
         products.product_id,
         cast(products.product_id as {{ dbt.type_string() }}) as external_id,
         products.sku,
-        products.product_name as name,
+        products.product_name as name,  -- noqa: RF04
         products.barcode,
         products.is_inventory,
         coalesce(upper(products.sku) like 'ANU%', false) as is_retired,

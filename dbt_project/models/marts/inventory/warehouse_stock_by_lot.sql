@@ -28,9 +28,8 @@ dated as (
         stock.quantity,
         stock.lot_number,
         stock.expiration_date,
-        cast(
-            {{ dbt.datediff(inventory_today(), 'stock.expiration_date', 'day') }} as integer
-        ) as days_to_expiration
+        {% set days = dbt.datediff(inventory_today(), 'stock.expiration_date', 'day') -%}
+        cast({{ days }} as integer) as days_to_expiration
     from stock
     inner join products
         on stock.product_id = products.product_id

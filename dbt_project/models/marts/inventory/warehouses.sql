@@ -21,10 +21,10 @@ final as (
     select
         warehouses.warehouse_id,
         {{ warehouse_code('warehouses.warehouse_name') }} as code,
-        warehouses.warehouse_name as name,
+        warehouses.warehouse_name as name,  -- noqa: RF04
         warehouses.address,
         cast(warehouses.warehouse_id as {{ dbt.type_string() }}) as external_id,
-        'relbase' as source,
+        'relbase' as source,  -- noqa: RF04
         warehouses.is_enabled as is_active
     from warehouses
     inner join newest

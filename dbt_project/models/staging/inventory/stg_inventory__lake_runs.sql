@@ -11,14 +11,14 @@ final as (
     select
         lake_run_id,
         finished_at,
-        cast(warehouses as integer) as warehouses,
-        cast(products as integer) as products,
+        cast(warehouses as integer) as warehouse_count,
+        cast(products as integer) as product_count,
         cast(products_synced as integer) as products_synced,
         cast(products_refused as integer) as products_refused,
         cast(products_failed as integer) as products_failed,
         cast(lot_calls as integer) as lot_calls,
         cast(lot_calls_failed as integer) as lot_calls_failed,
-        cast(lots as integer) as lots,
+        cast(lots as integer) as lot_count,
         cast(api_calls as integer) as api_calls,
         cast(retries as integer) as retries
 
