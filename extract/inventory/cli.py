@@ -40,7 +40,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     result = load_step(settings, run, dry_run=args.dry_run)
     print(f"{result.describe()} from lake folder {run.run_id}")
     if args.build and not args.dry_run:
-        dbt = run_dbt(settings, ["build", "--select", "source:inventory+"], check=False, quiet=not args.verbose)
+        dbt = run_dbt(
+            settings, ["build", "--select", "source:inventory+"], check=False, quiet=not args.verbose
+        )
         print(dbt.describe())
         for line in dbt.failures:
             print(f"  {line}")

@@ -9,10 +9,13 @@ with exponential backoff; 5xx, timeouts, dropped connections and malformed JSON 
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,35 +33,50 @@ class RelbaseAuthError(RelbaseError):
 
 
 class RateLimiter:
-    """At most ``max_calls`` acquisitions in any ``period`` seconds, shared by threads."""
+    """At most ``max_calls`` requests *reach the server* in any ``period`` seconds, across threads.
+
+    A slot is busy while its request is in flight and for ``period`` seconds after its response.
+    A request arrives at the server between its start and its response, so a new request starting
+    when the ``max_calls``-th latest one ended ``period`` ago can never share a ``period`` window with
+    it: the guarantee holds however late a thread actually sends, without a safety margin.
+    """
 
     def __init__(self, max_calls: int, period: float) -> None:
         if max_calls < 1 or period <= 0:
             raise ValueError("rate limit needs max_calls >= 1 and period > 0")
         self.max_calls = max_calls
         self.period = period
-        self._times: deque[float] = deque()
-        self._lock = threading.Lock()
+        self._ends: dict[int, float] = {}
+        self._next = 0
+        self._cond = threading.Condition()
 
-    def acquire(self) -> None:
-        while True:
-            with self._lock:
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._cond:
+            while True:
                 now = time.monotonic()
-                while self._times and now - self._times[0] >= self.period:
-                    self._times.popleft()
-                if len(self._times) < self.max_calls:
-                    self._times.append(now)
-                    return
-                wait = self._times[0] + self.period - now
-            time.sleep(max(wait, 0.001))
+                self._ends = {k: end for k, end in self._ends.items() if end > now - self.period}
+                if len(self._ends) < self.max_calls:
+                    break
+                ended = [end for end in self._ends.values() if end != math.inf]
+                self._cond.wait(min(ended) + self.period - now if ended else None)
+            token = self._next
+            self._next += 1
+            self._ends[token] = math.inf
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._ends[token] = time.monotonic()
+                self._cond.notify_all()
 
 
 @dataclass(frozen=True)
 class ClientOptions:
-    """Limits and retry policy. 7 calls per 1.1 s keeps a margin under Relbase's 7 per second."""
+    """Limits and retry policy: Relbase's 7 requests per second, 4 concurrent workers."""
 
     max_calls: int = 7
-    period: float = 1.1
+    period: float = 1.0
     timeout: float = 30.0
     max_attempts: int = 8
     backoff: float = 0.5
@@ -123,11 +141,11 @@ class RelbaseClient:
         opts = self.options
         last_error = ""
         for attempt in range(1, opts.max_attempts + 1):
-            self.limiter.acquire()
             self._count("calls", endpoint)
             throttled = False
             try:
-                resp = self._session().get(f"{self.base_url}{path}", params=params, timeout=opts.timeout)
+                with self.limiter.slot():
+                    resp = self._session().get(f"{self.base_url}{path}", params=params, timeout=opts.timeout)
             except (requests.Timeout, requests.ConnectionError) as exc:
                 last_error = type(exc).__name__
             else:

@@ -138,6 +138,9 @@ def test_removed_lot_leaves_current_stock_but_stays_in_history(settings: Setting
     assert open_rows == set(after)
 
 
+# test_crash.py kills a real process between the steps on both warehouses; this one checks the
+# in-process path (land_source raising) once.
+@pytest.mark.parametrize("settings", ["duckdb"], indirect=True)
 def test_failed_load_is_retried_from_the_lake_without_api_calls(
     settings: Settings, relbase: Relbase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
