@@ -90,18 +90,13 @@ def download_step(settings: Settings, config: InventoryConfig) -> LakeRun:
 def load_step(settings: Settings, run: LakeRun, *, dry_run: bool = False) -> LandResult:
     """Step 2: lake folder -> ``raw_inventory`` (zero API calls). A dry run counts, loads nothing."""
     if dry_run:
-        return dry_run_report(run)
+        from extract.inventory.dry_run import dry_run as report
+
+        return report(settings, run)
     result = land(settings, "inventory", lake_source(str(run.path)))
     with (run.path / "loaded.txt").open("a") as fh:
         fh.write(f"{settings.target} {settings.warehouse_label}\n")
     return result
-
-
-def dry_run_report(run: LakeRun) -> LandResult:
-    """The raw rows a load of ``run`` would land, read from the lake's Arrow tables; nothing loaded."""
-    source = lake_source(str(run.path))
-    rows = {name: sum(t.num_rows for t in resource) for name, resource in source.resources.items()}
-    return LandResult("inventory", rows, dry_run=True)
 
 
 def load_latest(

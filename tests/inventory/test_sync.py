@@ -119,9 +119,24 @@ def test_full_sync_matches_the_generator(settings: Settings, relbase: Relbase) -
 def test_removed_lot_leaves_current_stock_but_stays_in_history(settings: Settings, relbase: Relbase) -> None:
     sync(settings, relbase)
     before = current_stock(settings)
+    old_truth = expected_stock(relbase.state)
     changed = sandbox_inventory.change_into(relbase.entry, 1)
     assert changed["lots_removed"] > 0
     relbase.server.reload()
+
+    # a dry run downloads and reports, and the warehouse stays as it was
+    preview = inventory.land_source(settings, inventory.RunOptions(dry_run=True), relbase.config)
+    assert preview.dry_run and preview.rows["lots"] > 0
+    assert current_stock(settings) == before
+    assert query(settings, "select count(*) from raw_inventory.lake_runs") == [(1,)]
+    if settings.target == "duckdb":
+        new_truth = expected_stock(relbase.state)
+        assert preview.stock_changes == {
+            "added": len(set(new_truth) - set(old_truth)),
+            "removed": len(set(old_truth) - set(new_truth)),
+            "changed": sum(1 for k in set(new_truth) & set(old_truth) if new_truth[k] != old_truth[k]),
+        }
+
     sync(settings, relbase)
     assert_stock_matches(settings, relbase)
 
