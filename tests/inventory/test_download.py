@@ -54,7 +54,7 @@ def test_credentials_and_settings_come_from_the_environment(monkeypatch: pytest.
         "RELBASE_COMPANY_TOKEN": "c-123",
         "RELBASE_USER_TOKEN": "u-456",
         "RELBASE_BASE_URL": "http://127.0.0.1:1/api/v1",
-        "ELT_INVENTORY_LAKE_DIR": "/tmp/somewhere",
+        "ELT_INVENTORY_LAKE_DIR": "some/lake",
     }
     config = InventoryConfig.resolve(env)
     assert (config.company_token, config.user_token, config.base_url) == (
@@ -62,6 +62,6 @@ def test_credentials_and_settings_come_from_the_environment(monkeypatch: pytest.
         "u-456",
         env["RELBASE_BASE_URL"],
     )
-    assert str(config.lake_dir) == "/tmp/somewhere"
+    assert str(config.lake_dir) == "some/lake"
     assert "c-123" not in repr(config) and "u-456" not in repr(config)
     assert config.client.max_calls == 7 and config.product_ids is None
