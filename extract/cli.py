@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from extract import sandbox
 from extract.config import ConfigError, Settings
 from extract.dbt_runner import DbtError, run_dbt
+from extract.inventory.cli import register as register_inventory
 from extract.runner import run
 from extract.sources import SOURCES, RunOptions, select
 from extract.traffic.cli import register as register_traffic
@@ -234,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     register_traffic(sub)  # elt back-propagate
+    register_inventory(sub)  # elt inventory download|load
     return parser
 
 

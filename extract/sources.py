@@ -52,6 +52,12 @@ SOURCES: dict[str, SourceSpec] = {
         sandbox_module="extract.sandbox.traffic",
         dbt_select="source:traffic+",
     ),
+    "inventory": SourceSpec(
+        name="inventory",
+        module="extract.inventory",
+        sandbox_module="extract.sandbox.inventory",
+        dbt_select="source:inventory+",
+    ),
 }
 
 

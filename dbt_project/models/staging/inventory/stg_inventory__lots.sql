@@ -1,0 +1,25 @@
+with
+
+source as (
+
+    select * from {{ source('inventory', 'lots') }}
+
+),
+
+final as (
+
+    select
+        lake_run_id,
+        cast(product_id as bigint) as product_id,
+        cast(warehouse_id as bigint) as warehouse_id,
+        cast(id as bigint) as lot_id,
+        lot_serial_number as lot_number,
+        cast(stock as numeric(18, 3)) as quantity,
+        expiration_date,
+        fetched_at
+
+    from source
+
+)
+
+select * from final

@@ -1,0 +1,24 @@
+with
+
+source as (
+
+    select * from {{ source('inventory', 'products') }}
+
+),
+
+final as (
+
+    select
+        lake_run_id,
+        cast(id as bigint) as product_id,
+        code as sku,
+        name as product_name,
+        barcode,
+        is_inventory,
+        fetched_at
+
+    from source
+
+)
+
+select * from final

@@ -1,0 +1,70 @@
+"""`elt inventory download|load`: the two steps of the Relbase sync, run separately.
+
+elt inventory download [--sandbox]   API -> lake folder (prints the summary)
+elt inventory load [--run RUN_ID]    newest complete lake folder (or RUN_ID) -> raw_inventory, no API call
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from extract.config import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env().with_target(args.target)
+
+
+def cmd_download(args: argparse.Namespace) -> int:
+    from extract.inventory import InventoryConfig, download_step, sandbox_config
+
+    settings = _settings(args)
+    config = InventoryConfig.resolve()
+    if args.sandbox:
+        with sandbox_config(settings, config) as local:
+            run = download_step(settings, local)
+    else:
+        run = download_step(settings, config)
+    print(run.describe())
+    print(f"lake folder: {run.path}")
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from extract.dbt_runner import run_dbt
+    from extract.inventory import InventoryConfig, load_step
+    from extract.inventory.lake import latest_run
+
+    settings = _settings(args)
+    run = latest_run(InventoryConfig.resolve().lake_for(settings), args.run)
+    result = load_step(settings, run, dry_run=args.dry_run)
+    print(f"{result.describe()} from lake folder {run.run_id}")
+    if args.build and not args.dry_run:
+        dbt = run_dbt(
+            settings, ["build", "--select", "source:inventory+"], check=False, quiet=not args.verbose
+        )
+        print(dbt.describe())
+        for line in dbt.failures:
+            print(f"  {line}")
+        return 0 if dbt.ok else 1
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `elt inventory ...` to the main parser."""
+    p = subparsers.add_parser("inventory", help="Relbase inventory: download to the lake, load from it")
+    steps = p.add_subparsers(dest="step", required=True)
+    for name, func, help_text in (
+        ("download", cmd_download, "API -> lake folder"),
+        ("load", cmd_load, "lake folder -> raw_inventory (zero API calls)"),
+    ):
+        s = steps.add_parser(name, help=help_text)
+        s.add_argument("--target", choices=["duckdb", "postgres"], help="warehouse (default: ELT_TARGET)")
+        s.add_argument("--verbose", "-v", action="store_true")
+        s.set_defaults(func=func)
+        if name == "download":
+            s.add_argument("--sandbox", action="store_true", help="call the local Relbase of the sandbox")
+        else:
+            s.add_argument("--run", help="lake folder (run id) to load; default the newest complete one")
+            s.add_argument("--dry-run", action="store_true", help="report the rows that would land")
+            s.add_argument("--build", action="store_true", help="then dbt build the inventory models")

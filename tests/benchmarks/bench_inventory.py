@@ -1,0 +1,116 @@
+"""Benchmark of the Relbase inventory sync at the legacy volume (400 products x 13 warehouses).
+
+Reports: API calls (legacy: products x warehouses = 5,200), download wall time against the floor
+(calls / 7 per second, Relbase's limit), the peak requests seen by the server in any second, and the
+lake -> warehouse load time (legacy upload: 60-120 s), plus the dbt build of the inventory models.
+
+    python -m tests.benchmarks.bench_inventory [--products 400] [--target duckdb|postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from extract.config import PostgresConn, Settings
+from extract.dbt_runner import run_dbt
+from extract.inventory import InventoryConfig, download_step, load_step
+from extract.inventory.client import ClientOptions
+from extract.sandbox import inventory as sandbox_inventory
+from extract.sandbox.relbase_server import RelbaseServer, ServerOptions
+
+RELBASE_LIMIT = 7
+
+
+def _settings(tmp: Path, target: str) -> tuple[Settings, str | None]:
+    kwargs: dict = {}
+    database = None
+    if target == "postgres":
+        import psycopg2
+
+        admin = PostgresConn.from_env()
+        database = f"elt_bench_inventory_{int(time.time())}"
+        conn = psycopg2.connect(admin.dsn())
+        conn.autocommit = True
+        conn.cursor().execute(f'create database "{database}"')
+        conn.close()
+        kwargs["postgres"] = admin.with_database(database)
+    settings = Settings(
+        target=target,
+        duckdb_path=tmp / "warehouse" / "bench.duckdb",
+        sandbox_dir=tmp / "sandbox",
+        pipelines_dir=tmp / "pipelines",
+        dbt_target_path=tmp / "target",
+        **kwargs,
+    )
+    return settings, database
+
+
+def _drop(database: str | None) -> None:
+    if database:
+        import psycopg2
+
+        conn = psycopg2.connect(PostgresConn.from_env().dsn())
+        conn.autocommit = True
+        conn.cursor().execute(f'drop database if exists "{database}" with (force)')
+        conn.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench_inventory", description=__doc__)
+    parser.add_argument("--products", type=int, default=400)
+    parser.add_argument("--warehouses", type=int, default=13)
+    parser.add_argument("--target", choices=["duckdb", "postgres"], default="duckdb")
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="bench-inventory-") as tmp_dir:
+        settings, database = _settings(Path(tmp_dir), args.target)
+        try:
+            gen = sandbox_inventory.GenerateOptions(products=args.products, warehouses=args.warehouses)
+            entry = sandbox_inventory.build_entry(settings, gen)
+            legacy_calls = args.products * args.warehouses
+            with RelbaseServer.from_entry(entry, ServerOptions(rate_limit=RELBASE_LIMIT)) as server:
+                config = InventoryConfig(
+                    base_url=server.url,
+                    company_token=entry["company_token"],
+                    user_token=entry["user_token"],
+                    lake_dir=settings.sandbox_dir.parent / "lake",
+                    client=ClientOptions(workers=args.workers),
+                )
+                started = time.monotonic()
+                run = download_step(settings, config)
+                download_s = time.monotonic() - started
+                log = server.log
+            started = time.monotonic()
+            landed = load_step(settings, run)
+            load_s = time.monotonic() - started
+            started = time.monotonic()
+            dbt = run_dbt(settings, ["build", "--select", "source:inventory+"], check=False, quiet=True)
+            dbt_s = time.monotonic() - started
+        finally:
+            _drop(database)
+
+    calls = log.total
+    floor = calls / RELBASE_LIMIT
+    print(f"inventory benchmark: {args.products} products x {args.warehouses} warehouses on {args.target}")
+    print(f"  lots in the source:        {entry['rows']['lots']}")
+    print(
+        f"  API calls:                 {calls} (legacy {legacy_calls}: {legacy_calls / calls:.1f}x fewer); "
+        + ", ".join(f"{k}={v}" for k, v in sorted(log.calls.items()))
+    )
+    print(f"  throttled (403) / retries: {log.throttled} / {run.summary['retries']}")
+    print(f"  peak requests in any 1 s:  {log.max_in_window(1.0)} (limit {RELBASE_LIMIT})")
+    print(
+        f"  download wall time:        {download_s:.1f}s; floor at {RELBASE_LIMIT}/s: {floor:.1f}s "
+        f"({download_s / floor:.2f}x floor); legacy floor {legacy_calls / RELBASE_LIMIT:.0f}s"
+    )
+    print(f"  lake -> warehouse load:    {load_s:.1f}s ({landed.total_rows} raw rows)")
+    print(f"  dbt build inventory:       {dbt_s:.1f}s ({dbt.describe()})")
+    return 0 if dbt.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
