@@ -159,8 +159,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     manifest = sandbox.read_manifest(settings)
     missing = [name for name in SOURCES if name not in manifest]
     if missing:
-        made = generate_sandbox(settings, missing, sandbox.SandboxOptions(scale=args.scale))
-        print(f"sandbox generated for {', '.join(made)} in {settings.sandbox_dir}")
+        for name in missing:
+            opts = sandbox.SandboxOptions(scale=args.scale * SOURCES[name].demo_scale)
+            generate_sandbox(settings, [name], opts)
+        print(f"sandbox generated for {', '.join(missing)} in {settings.sandbox_dir}")
     else:
         print(f"sandbox present in {settings.sandbox_dir} (elt sandbox generate --force to regenerate)")
     report = run(

@@ -31,6 +31,7 @@ class SourceSpec:
     module: str
     sandbox_module: str
     dbt_select: str
+    demo_scale: float = 1.0  # sandbox size in `elt demo`, relative to --scale
 
     def land_fn(self) -> Callable[..., Any]:
         return importlib.import_module(self.module).land_source
@@ -57,6 +58,8 @@ SOURCES: dict[str, SourceSpec] = {
         module="extract.inventory",
         sandbox_module="extract.sandbox.inventory",
         dbt_select="source:inventory+",
+        # the Relbase sandbox keeps the real 7 requests/s limit: 60 products keep the demo short
+        demo_scale=0.2,
     ),
 }
 
