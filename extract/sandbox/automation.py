@@ -15,17 +15,16 @@ import csv
 import io
 import json
 import random
-import sqlite3
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from extract.config import Settings
 from extract.sandbox import SandboxOptions
+from extract.sandbox.db import SandboxDB
 
 ENUMS: dict[str, tuple[str, ...]] = {
     "assignment_type": ("AUTO_ASSIGNED", "FORCE_ASSIGNED", "MANUAL"),
@@ -423,30 +422,11 @@ def generate(opts: GenerateOptions) -> dict[str, list[dict[str, Any]]]:
 # ---------------------------------------------------------------------------- writing
 
 
-class AutomationDB:
+class AutomationDB(SandboxDB):
     """A connection to the sandbox app database, PostgreSQL (psycopg2) or SQLite."""
 
     def __init__(self, url: str, schema: str = DEFAULT_SCHEMA) -> None:
-        self.url = url
-        self.schema = schema
-        self.kind = "sqlite" if url.startswith("sqlite") else "postgres"
-        if self.kind == "sqlite":
-            path = url.split("///", 1)[1]
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.conn: Any = sqlite3.connect(path)
-        else:
-            import psycopg2
-
-            self.conn = psycopg2.connect(url.replace("postgresql+psycopg2://", "postgresql://"))
-
-    def close(self) -> None:
-        self.conn.close()
-
-    def __enter__(self) -> AutomationDB:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        super().__init__(url, schema)
 
     def table(self, name: str) -> str:
         return name if self.kind == "sqlite" else f'"{self.schema}"."{name}"'

@@ -25,7 +25,6 @@ import csv
 import io
 import logging
 import random
-import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -34,6 +33,7 @@ from typing import Any
 
 from extract.config import PostgresConn, Settings
 from extract.sandbox import SandboxOptions
+from extract.sandbox.db import SandboxDB
 
 log = logging.getLogger(__name__)
 
@@ -475,28 +475,12 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class TrafficDB:
+class TrafficDB(SandboxDB):
     """The operational database of the sandbox: PostgreSQL (psycopg2, COPY) or SQLite."""
 
     def __init__(self, url: str, schema: str | None, expo_with_id: bool) -> None:
-        self.url = url
-        self.schema = schema
+        super().__init__(url, schema)
         self.expo_with_id = expo_with_id
-        self.kind = "sqlite" if url.startswith("sqlite") else "postgres"
-        if self.kind == "sqlite":
-            path = url.split("///", 1)[1]
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.conn: Any = sqlite3.connect(path)
-        else:
-            import psycopg2
-
-            self.conn = psycopg2.connect(url.replace("postgresql+psycopg2://", "postgresql://"))
-
-    def __enter__(self) -> TrafficDB:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.conn.close()
 
     def table(self, name: str) -> str:
         return _q(name) if self.kind == "sqlite" else f"{_q(self.schema or 'public')}.{_q(name)}"
