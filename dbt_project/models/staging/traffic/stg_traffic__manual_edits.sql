@@ -1,0 +1,49 @@
+with
+
+source as (
+
+    select * from {{ source('traffic', 'traficov2_manual_edits') }}
+
+),
+
+cleaned as (
+
+    select
+        cast(id as bigint) as edit_id,
+        trim(table_name) as table_name,
+        business_key,
+        trim(field) as field,
+        value,
+        edited_at,
+        edited_by
+
+    from source
+
+),
+
+final as (
+
+    select
+        edit_id,
+        table_name,
+        business_key,
+        -- the key the traffic models match on: container key (hyphens and spaces removed) for
+        -- arribos/pendiente, `<container key>|<OPERACION>` for remisiones, the Booking for expo
+        case table_name
+            when 'traficov2_remisiones' then
+                {{ traffic_container_key(dbt.split_part('business_key', "'|'", 1)) }}
+                || '|' || upper(trim({{ dbt.split_part('business_key', "'|'", 2) }}))
+            when 'traficov2_arribos_ctns_expo' then {{ traffic_upper_clean('business_key') }}
+            else {{ traffic_container_key('business_key') }}
+        end as match_key,
+        field,
+        {{ traffic_clean('value') }} as value,
+        edited_at,
+        {{ traffic_utc_timestamp('edited_at') }} as edited_at_utc,
+        edited_by
+
+    from cleaned
+
+)
+
+select * from final
