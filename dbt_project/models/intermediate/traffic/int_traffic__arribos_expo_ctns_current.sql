@@ -60,7 +60,7 @@ bookings as (
         {{ traffic_first_value_agg('source_id', 'source_row') }} as source_id,
         {{ traffic_first_value_agg('fecha', 'source_row') }} as fecha,
         {{ traffic_first_value_agg('cliente', 'source_row') }} as cliente,
-        sum(cantidad) as cantidad,
+        cast(sum(cantidad) as bigint) as cantidad,
         {{ traffic_first_value_agg('precinto', 'source_row') }} as precinto,
         {{ traffic_first_value_agg('origen', 'source_row') }} as origen,
         {{ traffic_first_value_agg('obs', 'source_row') }} as obs,
