@@ -56,3 +56,20 @@
         else {{ dimension }}
     end
 {%- endmacro %}
+
+{#- A source table, or an empty typed relation when it has not been landed yet: exits are skipped
+    without an ODBC driver, and dlt creates no table for a resource that never yielded a row
+    (manual edits, an absent CSV). `columns` lists (name, type) of the empty stand-in. -#}
+{% macro traffic_source_or_empty(relation, columns) -%}
+    {%- if execute and load_relation(relation) is none -%}
+        (
+            select
+                {%- for name, data_type in columns %}
+                cast(null as {{ data_type }}) as {{ name }}{{ "," if not loop.last }}
+                {%- endfor %}
+            where 1 = 0
+        ) as missing_source
+    {%- else -%}
+        {{ relation }}
+    {%- endif -%}
+{%- endmacro %}

@@ -2,7 +2,9 @@ with
 
 source as (
 
-    select * from {{ source('traffic', 'salidas') }}
+    select * from {{ traffic_source_or_empty(source('traffic', 'salidas'), [
+        ('contenedor', dbt.type_string()), ('fecha_egr', dbt.type_timestamp()),
+        ('validada', dbt.type_string()), ('_dlt_load_id', dbt.type_string())]) }}
 
 ),
 
