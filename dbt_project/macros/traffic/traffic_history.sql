@@ -47,7 +47,7 @@
         select
             match_key,
             field,
-            value,
+            edit_value,
             edited_at_utc,
             row_number() over (
                 partition by match_key, field order by edited_at_utc desc, edit_id desc
@@ -79,7 +79,7 @@
             {%- for column in columns %}
             {%- if column in fields.values() %}
             case
-                when edit_{{ column }}.edited_at_utc > history.{{ column }}_changed_at then edit_{{ column }}.value
+                when edit_{{ column }}.edited_at_utc > history.{{ column }}_changed_at then edit_{{ column }}.edit_value
                 else current_rows.{{ column }}
             end as {{ column }},
             {%- else %}

@@ -81,12 +81,12 @@ final as (
         bookings.booking,
         bookings.cliente,
         bookings.cantidad,
-        coalesce(containers.contenedor, '-') as contenedor,
         bookings.precinto,
         bookings.origen,
         bookings.obs,
         bookings.estado,
-        bookings.chofer
+        bookings.chofer,
+        coalesce(containers.contenedor, '-') as contenedor
 
     from bookings
     left join containers on bookings.booking = containers.booking

@@ -11,9 +11,8 @@ validated as (
 
 digits as (
 
-    {% for d in range(10) -%}
-    select {{ d }} as d{{ " union all" if not loop.last }}
-    {% endfor %}
+    select digit.d
+    from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as digit (d)
 
 ),
 

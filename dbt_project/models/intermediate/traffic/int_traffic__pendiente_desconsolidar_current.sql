@@ -25,8 +25,8 @@ final as (
         validated.peso,
         validated.cantidad,
         validated.envase,
-        coalesce(exits.estado_pendiente, validated.estado) as estado,
-        validated.chofer
+        validated.chofer,
+        coalesce(exits.estado_pendiente, validated.estado) as estado
 
     from validated
     left join exits on validated.container_key = exits.container_key

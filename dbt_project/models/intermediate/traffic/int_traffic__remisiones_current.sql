@@ -25,11 +25,11 @@ final as (
         validated.volumen,
         validated.precinto,
         validated.observaciones,
-        coalesce(exits.estado_remision, validated.estado) as estado,
         validated.hora,
         validated.e_tally,
         validated.chofer,
-        exits.fecha_egr as fecha_y_hora_fin
+        exits.fecha_egr as fecha_y_hora_fin,
+        coalesce(exits.estado_remision, validated.estado) as estado
 
     from validated
     left join exits on validated.container_key = exits.container_key

@@ -1,50 +1,93 @@
-{%- set tables = [
-    ('arribos', 'int_traffic__arribos_validated', 'booking'),
-    ('pendiente_desconsolidar', 'int_traffic__pendiente_desconsolidar_validated', 'null'),
-    ('remisiones', 'int_traffic__remisiones_validated', 'booking'),
-    ('arribos_expo_ctns', 'int_traffic__arribos_expo_ctns_validated', 'booking'),
-] -%}
-
 with
 
-{% for source_table, model, booking in tables -%}
-{{ source_table }} as (
+arribos as (
 
-    select * from {{ ref(model) }}
+    select * from {{ ref('int_traffic__arribos_validated') }}
 
 ),
 
-{% endfor -%}
+pendiente as (
+
+    select * from {{ ref('int_traffic__pendiente_desconsolidar_validated') }}
+
+),
+
+remisiones as (
+
+    select * from {{ ref('int_traffic__remisiones_validated') }}
+
+),
+
+expo as (
+
+    select * from {{ ref('int_traffic__arribos_expo_ctns_validated') }}
+
+),
 
 rejected as (
 
-    {%- for source_table, model, booking in tables %}
     select
-        '{{ source_table }}' as source_table,
+        'arribos' as source_table,
         source_id,
         source_row,
         contenedor_source as contenedor,
-        cast({{ booking }} as {{ dbt.type_string() }}) as booking,
+        booking,
         rejection_reasons as reasons,
         loaded_at
-
-    from {{ source_table }}
+    from arribos
     where rejection_reasons is not null
-    {{ "union all" if not loop.last }}
-    {%- endfor %}
+
+    union all
+
+    select
+        'pendiente_desconsolidar' as source_table,
+        source_id,
+        source_row,
+        contenedor_source as contenedor,
+        cast(null as {{ dbt.type_string() }}) as booking,
+        rejection_reasons as reasons,
+        loaded_at
+    from pendiente
+    where rejection_reasons is not null
+
+    union all
+
+    select
+        'remisiones' as source_table,
+        source_id,
+        source_row,
+        contenedor_source as contenedor,
+        booking,
+        rejection_reasons as reasons,
+        loaded_at
+    from remisiones
+    where rejection_reasons is not null
+
+    union all
+
+    select
+        'arribos_expo_ctns' as source_table,
+        source_id,
+        source_row,
+        contenedor_source as contenedor,
+        booking,
+        rejection_reasons as reasons,
+        loaded_at
+    from expo
+    where rejection_reasons is not null
 
 ),
 
 final as (
 
     select
-        source_table || ':' || cast(source_row as {{ dbt.type_string() }}) as reject_id,
         source_table,
         source_id,
         source_row,
         contenedor,
         booking,
         reasons,
+        source_table || ':' || cast(source_row as {{ dbt.type_string() }}) as reject_id,
         cast(loaded_at as timestamp) as loaded_at
 
     from rejected

@@ -53,8 +53,8 @@ final as (
         cast(details_text as {{ traffic_json_type() }}) as details
 
     from events
-    {%- if is_incremental() %}
-    where event_id not in (select done.event_id from {{ this }} as done)
+    {% if is_incremental() -%}
+        where event_id not in (select done.event_id from {{ this }} as done)
     {%- endif %}
 
 )

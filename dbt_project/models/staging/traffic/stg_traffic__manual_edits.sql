@@ -12,13 +12,13 @@ source as (
 cleaned as (
 
     select
+        business_key,
+        value as edit_value,
+        edited_at,
+        edited_by,
         cast(id as bigint) as edit_id,
         trim(table_name) as table_name,
-        business_key,
-        trim(field) as field,
-        value,
-        edited_at,
-        edited_by
+        trim(field) as field
 
     from source
 
@@ -30,20 +30,22 @@ final as (
         edit_id,
         table_name,
         business_key,
+        field,
+        edited_at,
+        edited_by,
         -- the key the traffic models match on: container key (hyphens and spaces removed) for
         -- arribos/pendiente, `<container key>|<OPERACION>` for remisiones, the Booking for expo
-        case table_name
-            when 'traficov2_remisiones' then
-                {{ traffic_container_key(dbt.split_part('business_key', "'|'", 1)) }}
-                || '|' || upper(trim({{ dbt.split_part('business_key', "'|'", 2) }}))
-            when 'traficov2_arribos_ctns_expo' then {{ traffic_upper_clean('business_key') }}
+        case
+            when table_name = 'traficov2_remisiones'
+                then
+                    {{ traffic_container_key(dbt.split_part('business_key', "'|'", 1)) }}
+                    || '|' || upper(trim({{ dbt.split_part('business_key', "'|'", 2) }}))
+            when table_name = 'traficov2_arribos_ctns_expo'
+                then {{ traffic_upper_clean('business_key') }}
             else {{ traffic_container_key('business_key') }}
         end as match_key,
-        field,
-        {{ traffic_clean('value') }} as value,
-        edited_at,
-        {{ traffic_utc_timestamp('edited_at') }} as edited_at_utc,
-        edited_by
+        {{ traffic_clean('edit_value') }} as edit_value,
+        {{ traffic_utc_timestamp('edited_at') }} as edited_at_utc
 
     from cleaned
 

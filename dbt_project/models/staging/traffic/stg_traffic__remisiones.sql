@@ -1,3 +1,5 @@
+{%- set chofer = traffic_column_or_null(source('traffic', 'remisiones'), 'chofer', dbt.type_string()) -%}
+
 with
 
 source as (
@@ -24,7 +26,7 @@ cleaned as (
         {{ traffic_clean('estado') }} as estado,
         {{ traffic_clean('hora') }} as hora_text,
         {{ traffic_clean('e_tally') }} as e_tally,
-        {{ traffic_clean(traffic_column_or_null(source('traffic', 'remisiones'), 'chofer', dbt.type_string())) }} as chofer,
+        {{ traffic_clean(chofer) }} as chofer,
         {{ traffic_load_timestamp('_dlt_load_id') }} as loaded_at,
         _dlt_load_id
 
