@@ -396,12 +396,29 @@ def test_history_sync_log_and_manual_edits(settings: Settings) -> None:
     assert [r["details"] for r in chofer_update] == [{"Chofer": {"old": "Perez", "new": "Lopez"}}]
 
 
-def test_optional_sources_not_landed_yet(settings: Settings) -> None:
-    """Without exits (no ODBC driver), manual edits or the CSV list the models still build."""
+def test_optional_sources_not_landed_yet_and_rules_configurable(settings: Settings) -> None:
+    """Without exits (no ODBC driver), manual edits or the CSV list the models still build; the
+    validation rules follow the dbt vars (here: no ISO 6346 check digit, Booking optional)."""
     tables = base_tables()
     operational = ("arribos", "pendiente_desconsolidar", "remisiones", "arribos_expo_ctns")
     write_raw(settings, {name: tables[name] for name in operational}, LOAD_1)
-    build(settings, *FAST)
+    rules = {
+        "traffic_container_check_digit": False,
+        "traffic_required_fields": {  # a dict var is replaced as a whole
+            "arribos": ["contenedor"],
+            "pendiente_desconsolidar": ["contenedor"],
+            "remisiones": ["contenedor", "operacion"],
+            "arribos_expo_ctns": ["cliente", "cantidad"],
+        },
+    }
+    result = run_dbt(settings, [*SELECT, *FAST], vars=rules, quiet=True)
+    assert result.ok, result.failures
+    assert A3 in rows_by(settings, "traficov2_arribos", "Contenedor")
+    rejects = {
+        (r[0], r[1])
+        for r in query(settings, "select source_table, source_row from traffic.traficov2_rejects")
+    }
+    assert ("arribos", 3) not in rejects and ("arribos", 7) in rejects and ("arribos", 4) in rejects
     pendiente = rows_by(settings, "traficov2_pendiente_desconsolidar", "Contenedor")
     assert pendiente[P1]["Estado"] == "Pte. Desc."
     expo = rows_by(settings, "traficov2_arribos_ctns_expo", "Booking")
