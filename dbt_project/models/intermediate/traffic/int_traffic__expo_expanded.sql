@@ -16,6 +16,13 @@ digits as (
 
 ),
 
+waiting as (
+
+    select * from validated
+    where rejection_reasons is null and container_key is null
+
+),
+
 numbers as (
 
     select units.d + 10 * tens.d + 100 * hundreds.d + 1000 * thousands.d + 1 as n
@@ -26,19 +33,47 @@ numbers as (
 
 ),
 
-final as (
+needed_numbers as (
+
+    -- only as many numbers as the largest quantity waiting: keeps the join small on every engine
+    select n from numbers
+    where n <= (select max(waiting.cantidad) from waiting)
+
+),
+
+expanded as (
 
     select
-        validated.booking,
-        validated.source_row,
-        numbers.n as secuencia,
-        validated.contenedor,
-        validated.container_key
+        waiting.booking,
+        waiting.source_row,
+        needed_numbers.n as secuencia,
+        waiting.contenedor,
+        waiting.container_key
+
+    from waiting
+    inner join needed_numbers on waiting.cantidad >= needed_numbers.n
+
+),
+
+with_container as (
+
+    select
+        booking,
+        source_row,
+        1 as secuencia,
+        contenedor,
+        container_key
 
     from validated
-    inner join numbers
-        on numbers.n <= case when validated.container_key is null then validated.cantidad else 1 end
-    where validated.rejection_reasons is null
+    where rejection_reasons is null and container_key is not null
+
+),
+
+final as (
+
+    select * from expanded
+    union all
+    select * from with_container
 
 )
 
