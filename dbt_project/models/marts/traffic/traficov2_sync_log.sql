@@ -54,7 +54,8 @@ final as (
 
     from events
     {% if is_incremental() -%}
-        where event_id not in (select done.event_id from {{ this }} as done)
+        -- an anti-join (hashable on every engine), not `not in`: only events not logged yet
+        where not exists (select 1 from {{ this }} as done where done.event_id = events.event_id)
     {%- endif %}
 
 )
