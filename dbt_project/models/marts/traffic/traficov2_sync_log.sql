@@ -55,7 +55,10 @@ final as (
     from events
     {% if is_incremental() -%}
         -- an anti-join (hashable on every engine), not `not in`: only events not logged yet
-        where not exists (select 1 from {{ this }} as done where done.event_id = events.event_id)
+        where not exists (
+            select 1 from {{ this }} as done
+            where done.event_id = events.event_id
+        )
     {%- endif %}
 
 )
