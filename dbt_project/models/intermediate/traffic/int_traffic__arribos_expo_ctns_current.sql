@@ -1,0 +1,96 @@
+{#- Booking aggregation (EXPO): one row per Booking; Cantidad summed over the valid source rows;
+    Contenedor = the distinct real containers (from the source or assigned) in order of first
+    appearance (source row, then secuencia), joined with `, `, `-` when none; every other column
+    the first non-null value in source order. -#}
+with
+
+validated as (
+
+    select * from {{ ref('int_traffic__arribos_expo_ctns_validated') }}
+
+),
+
+assigned as (
+
+    select * from {{ ref('int_traffic__expo_assigned') }}
+
+),
+
+valid_rows as (
+
+    select * from validated
+    where rejection_reasons is null
+
+),
+
+first_appearance as (
+
+    select
+        booking,
+        container_key,
+        min(source_row * 100000 + secuencia) as first_position
+
+    from assigned
+    where container_key is not null
+    group by booking, container_key
+
+),
+
+containers as (
+
+    select
+        first_appearance.booking,
+        {{ traffic_string_agg('assigned.contenedor', ', ', 'first_appearance.first_position') }} as contenedor
+
+    from first_appearance
+    inner join assigned
+        on
+            first_appearance.booking = assigned.booking
+            and first_appearance.container_key = assigned.container_key
+            and first_appearance.first_position = assigned.source_row * 100000 + assigned.secuencia
+    group by first_appearance.booking
+
+),
+
+bookings as (
+
+    select
+        booking as business_key,
+        booking,
+        {{ traffic_first_value_agg('source_id', 'source_row') }} as source_id,
+        {{ traffic_first_value_agg('fecha', 'source_row') }} as fecha,
+        {{ traffic_first_value_agg('cliente', 'source_row') }} as cliente,
+        cast(sum(cantidad) as bigint) as cantidad,
+        {{ traffic_first_value_agg('precinto', 'source_row') }} as precinto,
+        {{ traffic_first_value_agg('origen', 'source_row') }} as origen,
+        {{ traffic_first_value_agg('obs', 'source_row') }} as obs,
+        {{ traffic_first_value_agg('estado', 'source_row') }} as estado,
+        {{ traffic_first_value_agg('chofer', 'source_row') }} as chofer
+
+    from valid_rows
+    group by booking
+
+),
+
+final as (
+
+    select
+        bookings.business_key,
+        bookings.source_id,
+        bookings.fecha,
+        bookings.booking,
+        bookings.cliente,
+        bookings.cantidad,
+        bookings.precinto,
+        bookings.origen,
+        bookings.obs,
+        bookings.estado,
+        bookings.chofer,
+        coalesce(containers.contenedor, '-') as contenedor
+
+    from bookings
+    left join containers on bookings.booking = containers.booking
+
+)
+
+select * from final

@@ -1,0 +1,1 @@
+{{ traffic_apply_manual_edits('snap_traffic__remisiones', 'traficov2_remisiones') }}

@@ -1,0 +1,97 @@
+with
+
+arribos as (
+
+    select * from {{ ref('int_traffic__arribos_validated') }}
+
+),
+
+pendiente as (
+
+    select * from {{ ref('int_traffic__pendiente_desconsolidar_validated') }}
+
+),
+
+remisiones as (
+
+    select * from {{ ref('int_traffic__remisiones_validated') }}
+
+),
+
+expo as (
+
+    select * from {{ ref('int_traffic__arribos_expo_ctns_validated') }}
+
+),
+
+rejected as (
+
+    select
+        'arribos' as source_table,
+        source_id,
+        source_row,
+        contenedor_source as contenedor,
+        booking,
+        rejection_reasons as reasons,
+        loaded_at
+    from arribos
+    where rejection_reasons is not null
+
+    union all
+
+    select
+        'pendiente_desconsolidar' as source_table,
+        source_id,
+        source_row,
+        contenedor_source as contenedor,
+        cast(null as {{ dbt.type_string() }}) as booking,
+        rejection_reasons as reasons,
+        loaded_at
+    from pendiente
+    where rejection_reasons is not null
+
+    union all
+
+    select
+        'remisiones' as source_table,
+        source_id,
+        source_row,
+        contenedor_source as contenedor,
+        booking,
+        rejection_reasons as reasons,
+        loaded_at
+    from remisiones
+    where rejection_reasons is not null
+
+    union all
+
+    select
+        'arribos_expo_ctns' as source_table,
+        source_id,
+        source_row,
+        contenedor_source as contenedor,
+        booking,
+        rejection_reasons as reasons,
+        loaded_at
+    from expo
+    where rejection_reasons is not null
+
+),
+
+final as (
+
+    select
+        source_table,
+        source_id,
+        source_row,
+        contenedor,
+        booking,
+        reasons,
+        source_table || ':' || cast(source_row as {{ dbt.type_string() }}) as reject_id,
+        cast(loaded_at as timestamp) as loaded_at
+
+    from rejected
+
+)
+
+select * from final

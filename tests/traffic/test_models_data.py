@@ -1,0 +1,507 @@
+"""Hand-made raw traffic rows (the raw contract of `raw_traffic`) and helpers to write them.
+
+The tables are created directly with SQL, as dlt would land them: operational tables and CSV
+exports replaced as a whole on every load, every source value text, `_source_row`/`_row_number`
+for source order and `_dlt_load_id` (the load's unix time as text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import psycopg2
+
+from extract.config import Settings
+
+LOAD_1 = "1795176000.000001"  # 2026-11-20 12:00 UTC
+LOAD_2 = "1795262400.000001"  # 2026-11-21 12:00 UTC
+
+COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "arribos": [
+        ("id", "bigint"),
+        ("terminal", "text"),
+        ("turno", "text"),
+        ("contenedor", "text"),
+        ("cliente", "text"),
+        ("booking", "text"),
+        ("tipo_cnt", "text"),
+        ("oper", "text"),
+        ("tiempo", "text"),
+        ("estado", "text"),
+        ("chofer", "text"),
+        ("dimension", "text"),
+        ("fecha", "text"),
+        ("_source_row", "bigint"),
+    ],
+    "pendiente_desconsolidar": [
+        ("id", "bigint"),
+        ("contenedor", "text"),
+        ("cliente", "text"),
+        ("entrega", "text"),
+        ("vto_vacio", "text"),
+        ("tipo", "text"),
+        ("peso", "numeric"),
+        ("cantidad", "bigint"),
+        ("envase", "text"),
+        ("estado", "text"),
+        ("chofer", "text"),
+        ("_source_row", "bigint"),
+    ],
+    "remisiones": [
+        ("id", "bigint"),
+        ("dia", "text"),
+        ("cliente", "text"),
+        ("operacion", "text"),
+        ("booking", "text"),
+        ("contenedor", "text"),
+        ("volumen", "text"),
+        ("precinto", "text"),
+        ("observaciones", "text"),
+        ("estado", "text"),
+        ("hora", "text"),
+        ("e_tally", "text"),
+        ("_source_row", "bigint"),
+    ],
+    # production table without `id`: the models must cope
+    "arribos_expo_ctns": [
+        ("fecha", "text"),
+        ("booking", "text"),
+        ("cliente", "text"),
+        ("cantidad", "bigint"),
+        ("contenedor", "text"),
+        ("precinto", "text"),
+        ("origen", "text"),
+        ("obs", "text"),
+        ("estado", "text"),
+        ("_source_row", "bigint"),
+    ],
+    "csv_arribos_expo_semana_ctns": [
+        ("fecha", "text"),
+        ("booking", "text"),
+        ("cliente", "text"),
+        ("contenedor", "text"),
+        ("_file_name", "text"),
+        ("_row_number", "bigint"),
+    ],
+    "salidas": [("contenedor", "text"), ("fecha_egr", "timestamp"), ("validada", "text")],
+    "traficov2_manual_edits": [
+        ("id", "bigint"),
+        ("table_name", "text"),
+        ("business_key", "text"),
+        ("field", "text"),
+        ("value", "text"),
+        ("edited_at", "timestamptz"),
+        ("edited_by", "text"),
+    ],
+}
+
+
+def check_digit(owner_serial: str) -> int:
+    """ISO 6346 check digit of the first 10 characters (independent of the dbt macro)."""
+    values: dict[str, int] = {}
+    n = 10
+    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        if n % 11 == 0:
+            n += 1
+        values[letter] = n
+        n += 1
+    total = sum((values[c] if c.isalpha() else int(c)) * 2**i for i, c in enumerate(owner_serial[:10]))
+    return total % 11 % 10
+
+
+def container(owner: str, serial: str, valid: bool = True) -> str:
+    """A container written the legacy way, `ABCU-123456-7`, with a right or wrong check digit."""
+    digit = check_digit(owner + serial)
+    if not valid:
+        digit = (digit + 1) % 10
+    return f"{owner}-{serial}-{digit}"
+
+
+def write_raw(settings: Settings, tables: dict[str, list[dict[str, Any]]], load_id: str) -> None:
+    """Replace the given raw tables with these rows (every table stamped with `load_id`)."""
+    statements: list[tuple[str, list[tuple]]] = [("create schema if not exists raw_traffic", [])]
+    for table, rows in tables.items():
+        cols = COLUMNS[table] + [("_dlt_load_id", "text")]
+        ddl = ", ".join(f"{name} {ctype}" for name, ctype in cols)
+        # like dlt's `replace` (truncate-and-insert): the table stays, views on it keep working
+        statements.append((f"create table if not exists raw_traffic.{table} ({ddl})", []))
+        statements.append((f"delete from raw_traffic.{table}", []))
+        if rows:
+            names = [name for name, _ in cols]
+            values = [tuple({**row, "_dlt_load_id": load_id}.get(n) for n in names) for row in rows]
+            marks = ", ".join(["?"] * len(names))
+            statements.append(
+                (f"insert into raw_traffic.{table} ({', '.join(names)}) values ({marks})", values)
+            )
+    if settings.target == "duckdb":
+        settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(settings.duckdb_path))
+        try:
+            for sql, values in statements:
+                if values:
+                    con.executemany(sql, values)
+                else:
+                    con.execute(sql)
+        finally:
+            con.close()
+        return
+    conn = psycopg2.connect(settings.postgres.dsn())
+    try:
+        with conn, conn.cursor() as cur:
+            for sql, values in statements:
+                if values:
+                    cur.executemany(sql.replace("?", "%s"), values)
+                else:
+                    cur.execute(sql)
+    finally:
+        conn.close()
+
+
+def with_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Number rows in source order (`_source_row` = 1-based position, `id` when missing)."""
+    return [{**row, "_source_row": i} for i, row in enumerate(rows, start=1)]
+
+
+A1 = container("OOCU", "048760")  # OOCU-048760-4 (domain example)
+A2 = container("CSQU", "305438")  # CSQU-305438-3
+A3 = container("MSCU", "123456", valid=False)
+T1 = container("TCLU", "953831")  # TCLU-953831-4
+F1 = container("FANU", "117537")  # FANU-117537-6
+P1 = container("MSKU", "778812")
+P2 = container("TGHU", "210014")
+R1 = container("SEGU", "441207")
+R2 = container("HLXU", "650032")
+E1 = container("MRKU", "118240")
+E2 = container("MRKU", "118241")
+E3 = container("MRKU", "118242")
+E4 = container("CAIU", "700311")
+
+
+def base_tables() -> dict[str, list[dict[str, Any]]]:
+    """The first load: valid rows of every kind plus one bad row per validation rule."""
+    arribos = with_rows(
+        [
+            {
+                "id": 11,
+                "terminal": "10057",
+                "turno": "0830 ",
+                "contenedor": " oocu-048760-4 ",
+                "cliente": "Maderera Del Sur",
+                "booking": " bk20261001 ",
+                "tipo_cnt": "40HC",
+                "oper": "IMPO",
+                "tiempo": "2",
+                "estado": "Pendiente arribo",
+                "chofer": "Perez",
+                "dimension": "40",
+                "fecha": "19/11",
+            },
+            {
+                "id": 12,
+                "terminal": "Exolgan",
+                "turno": "14:30",
+                "contenedor": A2,
+                "cliente": "Quimica Ar",
+                "booking": "-",
+                "tipo_cnt": "20DV",
+                "oper": "IMPO",
+                "tiempo": "1",
+                "estado": "14:30 Arribado",
+                "chofer": "-",
+                "dimension": "30",
+                "fecha": "2026-11-18",
+            },
+            {
+                "id": 13,
+                "terminal": "10068",
+                "turno": "0915",
+                "contenedor": A3,
+                "cliente": "Bad Digit",
+                "booking": "BK20261003",
+                "tipo_cnt": "40DV",
+                "oper": "IMPO",
+                "tiempo": "1",
+                "estado": "Pendiente arribo",
+                "chofer": None,
+                "dimension": "60",
+                "fecha": "18/11/2026",
+            },
+            {
+                "id": 14,
+                "terminal": "10057",
+                "turno": "1000",
+                "contenedor": "-",
+                "cliente": "No Container",
+                "booking": "BK20261004",
+                "tipo_cnt": "20DV",
+                "oper": "IMPO",
+                "tiempo": "1",
+                "estado": "Pendiente arribo",
+                "chofer": None,
+                "dimension": "20",
+                "fecha": "20/11/2026",
+            },
+            {
+                "id": 15,
+                "terminal": "10057",
+                "turno": "1100",
+                "contenedor": T1,
+                "cliente": "Junk Booking",
+                "booking": ": 0",
+                "tipo_cnt": "20DV",
+                "oper": "IMPO",
+                "tiempo": "1",
+                "estado": "Pendiente ingreso",
+                "chofer": None,
+                "dimension": "20",
+                "fecha": "20/11/2026",
+            },
+            {
+                "id": 16,
+                "terminal": "10073",
+                "turno": "1200",
+                "contenedor": "csqu 3054383",
+                "cliente": "Duplicate",
+                "booking": None,
+                "tipo_cnt": "20DV",
+                "oper": "IMPO",
+                "tiempo": "1",
+                "estado": "Pendiente arribo",
+                "chofer": None,
+                "dimension": "20",
+                "fecha": "20/11/2026",
+            },
+            {
+                "id": 17,
+                "terminal": "10073",
+                "turno": "1300",
+                "contenedor": "TGHU-1234",
+                "cliente": "Short",
+                "booking": None,
+                "tipo_cnt": "20DV",
+                "oper": "IMPO",
+                "tiempo": "1",
+                "estado": "Pendiente arribo",
+                "chofer": None,
+                "dimension": "20",
+                "fecha": "20/11/2026",
+            },
+            {
+                "id": 18,
+                "terminal": "10073",
+                "turno": "2500",
+                "contenedor": F1,
+                "cliente": "Bad Time",
+                "booking": None,
+                "tipo_cnt": "20DV",
+                "oper": "IMPO",
+                "tiempo": "1",
+                "estado": "Pendiente arribo",
+                "chofer": None,
+                "dimension": "20",
+                "fecha": "31/02/2026",
+            },
+        ]
+    )
+    pendiente = with_rows(
+        [
+            {
+                "id": 21,
+                "contenedor": P1,
+                "cliente": "Textil Norte",
+                "entrega": "Deposito",
+                "vto_vacio": "02/01",
+                "tipo": "40HC",
+                "peso": 12500.5,
+                "cantidad": 3,
+                "envase": "Pallets",
+                "estado": "Pte. Desc.",
+                "chofer": "Gomez",
+            },
+            {
+                "id": 22,
+                "contenedor": P2,
+                "cliente": "Vinos Sa",
+                "entrega": "Cliente",
+                "vto_vacio": "25/11",
+                "tipo": "20DV",
+                "peso": 8000,
+                "cantidad": 10,
+                "envase": "Cajas",
+                "estado": "Pte. Desc.",
+                "chofer": None,
+            },
+            {
+                "id": 23,
+                "contenedor": container("MSKU", "778813"),
+                "cliente": "Zero Qty",
+                "entrega": "-",
+                "vto_vacio": "-",
+                "tipo": "20DV",
+                "peso": 1,
+                "cantidad": 0,
+                "envase": "-",
+                "estado": "Vacio",
+                "chofer": None,
+            },
+        ]
+    )
+    remisiones = with_rows(
+        [
+            {
+                "id": 31,
+                "dia": "20/11",
+                "cliente": "Aceitera",
+                "operacion": "5012-1-1",
+                "booking": "EBKG0001",
+                "contenedor": R1,
+                "volumen": "28",
+                "precinto": "PR123",
+                "observaciones": "Fragil",
+                "estado": "Pendiente",
+                "hora": "9:05",
+                "e_tally": "ET-1",
+            },
+            {
+                "id": 32,
+                "dia": "20/11",
+                "cliente": "Aceitera",
+                "operacion": "5012-1-2",
+                "booking": "EBKG0001",
+                "contenedor": R2,
+                "volumen": "30",
+                "precinto": "PR124",
+                "observaciones": None,
+                "estado": "En curso",
+                "hora": "10:15",
+                "e_tally": "ET-2",
+            },
+            {
+                "id": 33,
+                "dia": "20/11",
+                "cliente": "Aceitera",
+                "operacion": "-",
+                "booking": "EBKG0001",
+                "contenedor": container("HLXU", "650033"),
+                "volumen": "1",
+                "precinto": None,
+                "observaciones": None,
+                "estado": "Pendiente",
+                "hora": "10:20",
+                "e_tally": None,
+            },
+        ]
+    )
+    expo = with_rows(
+        [
+            {
+                "fecha": "20/11/2026",
+                "booking": "64179524",
+                "cliente": "Frigorifico",
+                "cantidad": 1,
+                "contenedor": T1,
+                "precinto": None,
+                "origen": "Zarate",
+                "obs": None,
+                "estado": "Pendiente",
+            },
+            {
+                "fecha": "20/11/2026",
+                "booking": "64179524",
+                "cliente": "Frigorifico Sa",
+                "cantidad": 1,
+                "contenedor": F1,
+                "precinto": "S-88",
+                "origen": None,
+                "obs": "urgente",
+                "estado": "Pendiente",
+            },
+            {
+                "fecha": "21/11",
+                "booking": "EXPBK777001",
+                "cliente": "Granos Sa",
+                "cantidad": 3,
+                "contenedor": "-",
+                "precinto": None,
+                "origen": "Rosario",
+                "obs": None,
+                "estado": "Pendiente",
+            },
+            {
+                "fecha": "21/11",
+                "booking": "EXPBK777002",
+                "cliente": "Granos Sa",
+                "cantidad": 2,
+                "contenedor": "",
+                "precinto": None,
+                "origen": "Rosario",
+                "obs": None,
+                "estado": "Pendiente",
+            },
+            {
+                "fecha": "21/11",
+                "booking": "EXPBK777001",
+                "cliente": "Granos Sa",
+                "cantidad": 1,
+                "contenedor": E4,
+                "precinto": None,
+                "origen": None,
+                "obs": None,
+                "estado": "08:10 Arribado",
+            },
+            {
+                "fecha": "21/11",
+                "booking": "BAD",
+                "cliente": "Short Booking",
+                "cantidad": 1,
+                "contenedor": "-",
+                "precinto": None,
+                "origen": None,
+                "obs": None,
+                "estado": "Pendiente",
+            },
+            {
+                "fecha": "21/11",
+                "booking": "EXPBK777003",
+                "cliente": None,
+                "cantidad": 1,
+                "contenedor": "-",
+                "precinto": None,
+                "origen": None,
+                "obs": None,
+                "estado": "Pendiente",
+            },
+        ]
+    )
+    csv_ctns = [
+        {"booking": "EXPBK777001", "contenedor": E1, "fecha": "21/11", "cliente": "Granos Sa"},
+        {
+            "booking": "EXPBK777001",
+            "contenedor": E4,
+            "fecha": "21/11",
+            "cliente": "Granos Sa",
+        },  # already used
+        {"booking": "EXPBK777002", "contenedor": E3, "fecha": "21/11", "cliente": "Granos Sa"},
+        {"booking": "EXPBK777001", "contenedor": E2, "fecha": "21/11", "cliente": "Granos Sa"},
+        {"booking": "-", "contenedor": "-", "fecha": "-", "cliente": "-"},
+    ]
+    csv_ctns = [
+        {**row, "_file_name": "arribos_expo_semana_ctns.csv", "_row_number": i}
+        for i, row in enumerate(csv_ctns, start=1)
+    ]
+    salidas = [
+        {"contenedor": P1, "fecha_egr": dt.datetime(2026, 11, 19, 16, 45), "validada": "2026-11-19 17:02"},
+        {"contenedor": P1, "fecha_egr": dt.datetime(2026, 8, 1, 9, 0), "validada": "old"},
+        {"contenedor": R1, "fecha_egr": dt.datetime(2026, 11, 20, 7, 5), "validada": None},
+    ]
+    return {
+        "arribos": arribos,
+        "pendiente_desconsolidar": pendiente,
+        "remisiones": remisiones,
+        "arribos_expo_ctns": expo,
+        "csv_arribos_expo_semana_ctns": csv_ctns,
+        "salidas": salidas,
+        "traficov2_manual_edits": [],
+    }

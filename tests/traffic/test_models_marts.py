@@ -1,0 +1,429 @@
+"""The traffic dbt models on both warehouses, from raw tables created by the test.
+
+Each test writes hand-made raw rows (the `raw_traffic` contract), runs `dbt build` on the traffic
+models and compares the marts with expectations worked out by hand from those rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from extract.config import Settings
+from extract.dbt_runner import run_dbt
+from tests.helpers import query, query_dicts
+from tests.traffic.test_models_data import (
+    A1,
+    A2,
+    A3,
+    E1,
+    E2,
+    E3,
+    E4,
+    F1,
+    LOAD_1,
+    LOAD_2,
+    P1,
+    P2,
+    R1,
+    R2,
+    T1,
+    base_tables,
+    container,
+    write_raw,
+)
+
+SELECT = ["build", "--select", "+tag:traffic"]
+# later runs skip the data and unit tests (the first test runs them): the machine is shared
+FAST = ["--exclude-resource-type", "test", "unit_test"]
+
+
+def build(settings: Settings, *extra: str) -> None:
+    result = run_dbt(settings, [*SELECT, *extra], quiet=True)
+    assert result.ok, result.failures
+
+
+def rows_by(settings: Settings, table: str, key: str) -> dict[Any, dict[str, Any]]:
+    return {row[key]: row for row in query_dicts(settings, f"select * from traffic.{table}")}
+
+
+def sync_log(settings: Settings) -> list[dict[str, Any]]:
+    rows = query_dicts(settings, "select * from traffic.traficov2_sync_log order by sync_timestamp, event_id")
+    for row in rows:
+        if isinstance(row["details"], str):
+            row["details"] = json.loads(row["details"])
+    return rows
+
+
+def pick(row: dict[str, Any], *columns: str) -> tuple:
+    return tuple(row[c] for c in columns)
+
+
+def test_marts_equal_hand_computed_rows(settings: Settings) -> None:
+    write_raw(settings, base_tables(), LOAD_1)
+    build(settings)
+
+    arribos = rows_by(settings, "traficov2_arribos", "Contenedor")
+    cols = (
+        "Terminal",
+        "Turno",
+        "Cliente",
+        "Booking",
+        "Tipo CNT",
+        "Oper.",
+        "Tiempo",
+        "Estado",
+        "Chofer",
+        "Dimension",
+        "Fecha",
+        "source_id",
+    )
+    assert {k: pick(v, *cols) for k, v in arribos.items()} == {
+        "OOCU-048760-4": (
+            "TRP",
+            dt.time(8, 30),
+            "Maderera Del Sur",
+            "BK20261001",
+            "40HC",
+            "IMPO",
+            "2",
+            "Pendiente arribo",
+            "Perez",
+            "70",
+            dt.date(2026, 11, 19),
+            11,
+        ),
+        A2: (
+            "Exolgan",
+            dt.time(14, 30),
+            "Quimica Ar",
+            None,
+            "20DV",
+            "IMPO",
+            "1",
+            "14:30 Arribado",
+            None,
+            "30",
+            dt.date(2026, 11, 18),
+            12,
+        ),
+    }
+    assert A1 == "OOCU-048760-4"
+
+    pendiente = rows_by(settings, "traficov2_pendiente_desconsolidar", "Contenedor")
+    cols = ("Cliente", "Entrega", "Vto. Vacio", "Tipo", "Peso", "Cantidad", "Envase", "Estado", "Chofer")
+    assert {k: pick(v, *cols) for k, v in pendiente.items()} == {
+        # exit 2026-11-19 16:45 (Argentina local) -> Realizado; '02/01' loaded 2026-11-20 -> 2027
+        P1: (
+            "Textil Norte",
+            "Deposito",
+            dt.date(2027, 1, 2),
+            "40HC",
+            Decimal("12500.5"),
+            3,
+            "Pallets",
+            "Realizado 19/11/2026 16:45 2026-11-19 17:02",
+            "Gomez",
+        ),
+        P2: (
+            "Vinos Sa",
+            "Cliente",
+            dt.date(2026, 11, 25),
+            "20DV",
+            Decimal("8000"),
+            10,
+            "Cajas",
+            "Pte. Desc.",
+            None,
+        ),
+    }
+
+    remisiones = rows_by(settings, "traficov2_remisiones", "Operacion")
+    cols = (
+        "Dia",
+        "Contenedor",
+        "Booking",
+        "Observaciones",
+        "Estado",
+        "Hora",
+        "e-tally",
+        "Chofer",
+        "Fecha y Hora Fin",
+    )
+    assert {k: pick(v, *cols) for k, v in remisiones.items()} == {
+        "5012-1-1": (
+            dt.date(2026, 11, 20),
+            R1,
+            "EBKG0001",
+            "Fragil",
+            "07:05 Realizado",
+            dt.time(9, 5),
+            "ET-1",
+            None,
+            dt.datetime(2026, 11, 20, 7, 5),
+        ),
+        "5012-1-2": (
+            dt.date(2026, 11, 20),
+            R2,
+            "EBKG0001",
+            None,
+            "En curso",
+            dt.time(10, 15),
+            "ET-2",
+            None,
+            None,
+        ),
+    }
+
+    expo = rows_by(settings, "traficov2_arribos_ctns_expo", "Booking")
+    cols = ("Fecha", "Cliente", "Cantidad", "Contenedor", "Precinto", "Origen", "Obs.", "Estado")
+    assert {k: pick(v, *cols) for k, v in expo.items()} == {
+        "64179524": (
+            dt.date(2026, 11, 20),
+            "Frigorifico",
+            2,
+            f"{T1}, {F1}",
+            "S-88",
+            "Zarate",
+            "urgente",
+            "Pendiente",
+        ),
+        # 3 expanded rows take E1, E2 (E4 is already used by the booking's own row); E4 comes after
+        "EXPBK777001": (
+            dt.date(2026, 11, 21),
+            "Granos Sa",
+            4,
+            f"{E1}, {E2}, {E4}",
+            None,
+            "Rosario",
+            None,
+            "Pendiente",
+        ),
+        # 2 expanded rows, one available container: the surplus row stays without one
+        "EXPBK777002": (dt.date(2026, 11, 21), "Granos Sa", 2, E3, None, "Rosario", None, "Pendiente"),
+    }
+    assert f"{T1}, {F1}" == "TCLU-953831-4, FANU-117537-6"
+
+    rejects = {
+        (r[0], r[1]): r[2]
+        for r in query(settings, "select source_table, source_row, reasons from traffic.traficov2_rejects")
+    }
+    assert rejects == {
+        ("arribos", 3): "invalid container check digit",
+        ("arribos", 4): "missing contenedor",
+        ("arribos", 5): "invalid booking",
+        ("arribos", 6): "duplicate container_key",
+        ("arribos", 7): "invalid container format",
+        ("arribos", 8): "unparseable fecha; unparseable turno",
+        ("pendiente_desconsolidar", 3): "cantidad not positive",
+        ("remisiones", 3): "missing operacion",
+        ("arribos_expo_ctns", 6): "invalid booking",
+        ("arribos_expo_ctns", 7): "missing cliente",
+    }
+    # a rejected row is in no mart
+    assert A3 not in arribos and "TGHU-1234" not in arribos and F1 not in arribos
+    assert T1 not in arribos and "BAD" not in expo and "EXPBK777003" not in expo
+    assert all(row["fecha_registro"] == row["fecha_modificacion"] for row in arribos.values())
+
+    log = sync_log(settings)
+    assert sorted((r["table_name"], r["operation"], r["target_id"]) for r in log) == sorted(
+        [("traficov2_arribos", "INSERT", k) for k in ("OOCU0487604", "CSQU3054383")]
+        + [("traficov2_pendiente_desconsolidar", "INSERT", k.replace("-", "")) for k in (P1, P2)]
+        + [
+            ("traficov2_remisiones", "INSERT", f"{R1.replace('-', '')}|5012-1-1"),
+            ("traficov2_remisiones", "INSERT", f"{R2.replace('-', '')}|5012-1-2"),
+        ]
+        + [("traficov2_arribos_ctns_expo", "INSERT", k) for k in ("64179524", "EXPBK777001", "EXPBK777002")]
+    )
+    insert = next(r for r in log if r["target_id"] == "OOCU0487604")
+    assert insert["details"]["Chofer"] == {"old": None, "new": "Perez"}
+    assert insert["source_table"] == "arribos" and insert["source_id"] == 11
+    assert query(settings, "select count(*) from traffic.traficov2_chofer_writeback") == [(0,)]
+
+
+def test_history_sync_log_and_manual_edits(settings: Settings) -> None:
+    """Change batch -> exact sync-log events; no-change re-run writes nothing; edits survive."""
+    tables = base_tables()
+    write_raw(settings, tables, LOAD_1)
+    build(settings, *FAST)
+    first_log = sync_log(settings)
+    first_arribos = rows_by(settings, "traficov2_arribos", "Contenedor")
+
+    # a re-run without any source change writes nothing and moves nothing
+    write_raw(settings, tables, LOAD_2)
+    build(settings, *FAST)
+    assert sync_log(settings) == first_log
+    assert rows_by(settings, "traficov2_arribos", "Contenedor") == first_arribos
+
+    # change batch: one row changed, one container removed (both its rows), one added; an expo
+    # booking row now carries its container; plus dispatchers' edits made after the first sync
+    arribos = [dict(r) for r in tables["arribos"]]
+    arribos[0]["estado"] = "08:40 Arribado"
+    arribos[0]["turno"] = "0830"  # only the trailing space removed: no real change
+    new_container = container("MSKU", "556617")
+    added = {**arribos[1], "id": 19, "contenedor": new_container, "cliente": "Nuevo", "_source_row": 9}
+    arribos = [arribos[0], *arribos[2:5], *arribos[6:], added]
+    expo = [dict(r) for r in tables["arribos_expo_ctns"]]
+    expo[3].update(contenedor=E3, cantidad=1)
+    now = dt.datetime.now(dt.UTC)
+    edits = [
+        {
+            "id": 1,
+            "table_name": "traficov2_arribos",
+            "business_key": A1,
+            "field": "Chofer",
+            "value": "Rodriguez",
+            "edited_at": now,
+            "edited_by": "despacho1",
+        },
+        {
+            "id": 2,
+            "table_name": "traficov2_remisiones",
+            "business_key": f"{R2}|5012-1-2",
+            "field": "Observaciones",
+            "value": "Revisar precinto",
+            "edited_at": now,
+            "edited_by": "despacho2",
+        },
+        {
+            "id": 3,
+            "table_name": "traficov2_arribos_ctns_expo",
+            "business_key": "64179524",
+            "field": "Obs.",
+            "value": "Prioridad",
+            "edited_at": now,
+            "edited_by": "despacho1",
+        },
+        {
+            "id": 4,
+            "table_name": "traficov2_arribos_ctns_expo",
+            "business_key": "64179524",
+            "field": "Chofer",
+            "value": "Sosa",
+            "edited_at": now,
+            "edited_by": "despacho1",
+        },
+        # an older edit of the same field loses to the later one
+        {
+            "id": 5,
+            "table_name": "traficov2_arribos",
+            "business_key": A1,
+            "field": "Chofer",
+            "value": "Viejo",
+            "edited_at": now - dt.timedelta(seconds=1),
+            "edited_by": "despacho3",
+        },
+    ]
+    changed = {**tables, "arribos": arribos, "arribos_expo_ctns": expo, "traficov2_manual_edits": edits}
+    write_raw(settings, changed, LOAD_2)
+    build(settings, *FAST)
+
+    known = {e["event_id"] for e in first_log}
+    new_events = [r for r in sync_log(settings) if r["event_id"] not in known]
+    summary = sorted((r["table_name"], r["operation"], r["target_id"], r["source_id"]) for r in new_events)
+    assert summary == sorted(
+        [
+            ("traficov2_arribos", "UPDATE", "OOCU0487604", 11),
+            ("traficov2_arribos", "DELETE", "CSQU3054383", 12),
+            ("traficov2_arribos", "INSERT", new_container.replace("-", ""), 19),
+            ("traficov2_arribos_ctns_expo", "UPDATE", "EXPBK777002", None),
+        ]
+    )
+    by_key = {r["target_id"]: r for r in new_events}
+    assert by_key["OOCU0487604"]["details"] == {
+        "Estado": {"old": "Pendiente arribo", "new": "08:40 Arribado"}
+    }
+    assert by_key["EXPBK777002"]["details"] == {"Cantidad": {"old": "2", "new": "1"}}
+    assert by_key["CSQU3054383"]["details"]["Contenedor"] == {"old": A2, "new": None}
+    assert by_key[new_container.replace("-", "")]["details"]["Cliente"] == {"old": None, "new": "Nuevo"}
+
+    arribos_mart = rows_by(settings, "traficov2_arribos", "Contenedor")
+    assert set(arribos_mart) == {A1, new_container}
+    assert arribos_mart[A1]["fecha_registro"] == first_arribos[A1]["fecha_registro"]
+    assert arribos_mart[A1]["fecha_modificacion"] > first_arribos[A1]["fecha_modificacion"]
+    assert all(
+        r["fecha_modificacion"] == r["fecha_registro"]
+        for r in rows_by(settings, "traficov2_pendiente_desconsolidar", "Contenedor").values()
+    )
+
+    def assert_edits_applied() -> None:
+        assert rows_by(settings, "traficov2_arribos", "Contenedor")[A1]["Chofer"] == "Rodriguez"
+        remision = rows_by(settings, "traficov2_remisiones", "Operacion")["5012-1-2"]
+        assert remision["Observaciones"] == "Revisar precinto"
+        expo_row = rows_by(settings, "traficov2_arribos_ctns_expo", "Booking")["64179524"]
+        assert (expo_row["Obs."], expo_row["Chofer"]) == ("Prioridad", "Sosa")
+        writeback = {
+            pick(r, "source_table", "contenedor", "chofer", "source_chofer")
+            for r in query_dicts(settings, "select * from traffic.traficov2_chofer_writeback")
+        }
+        assert writeback == {
+            ("arribos", " oocu-048760-4 ", "Rodriguez", "Perez"),
+            ("arribos_expo_ctns", T1, "Sosa", None),
+            ("arribos_expo_ctns", F1, "Sosa", None),
+        }
+
+    assert_edits_applied()
+    log_after_change = sync_log(settings)
+
+    # full refresh: edits re-applied, history kept, no new events
+    build(settings, *FAST, "--full-refresh")
+    assert_edits_applied()
+    assert sync_log(settings) == log_after_change
+
+    # later source change of the edited field wins (field by field); the removed container returns
+    arribos[0]["chofer"] = "Lopez"
+    back = {**tables["arribos"][1], "_source_row": 10}
+    write_raw(settings, {**changed, "arribos": [*arribos, back]}, LOAD_2)
+    build(settings, *FAST)
+    assert rows_by(settings, "traficov2_arribos", "Contenedor")[A1]["Chofer"] == "Lopez"
+    assert rows_by(settings, "traficov2_remisiones", "Operacion")["5012-1-2"]["Observaciones"] == (
+        "Revisar precinto"
+    )
+    assert (
+        query(
+            settings,
+            "select contenedor from traffic.traficov2_chofer_writeback where source_table = 'arribos'",
+        )
+        == []
+    )
+    returned = [r["operation"] for r in sync_log(settings) if r["target_id"] == "CSQU3054383"]
+    assert returned == ["INSERT", "DELETE", "INSERT"]
+    chofer_update = [
+        r for r in sync_log(settings) if r["target_id"] == "OOCU0487604" and r not in log_after_change
+    ]
+    assert [r["details"] for r in chofer_update] == [{"Chofer": {"old": "Perez", "new": "Lopez"}}]
+
+
+def test_optional_sources_not_landed_yet_and_rules_configurable(settings: Settings) -> None:
+    """Without exits (no ODBC driver), manual edits or the CSV list the models still build; the
+    validation rules follow the dbt vars (here: no ISO 6346 check digit, Booking optional)."""
+    tables = base_tables()
+    operational = ("arribos", "pendiente_desconsolidar", "remisiones", "arribos_expo_ctns")
+    write_raw(settings, {name: tables[name] for name in operational}, LOAD_1)
+    rules = {
+        "traffic_container_check_digit": False,
+        "traffic_required_fields": {  # a dict var is replaced as a whole
+            "arribos": ["contenedor"],
+            "pendiente_desconsolidar": ["contenedor"],
+            "remisiones": ["contenedor", "operacion"],
+            "arribos_expo_ctns": ["cliente", "cantidad"],
+        },
+    }
+    result = run_dbt(settings, [*SELECT, *FAST], vars=rules, quiet=True)
+    assert result.ok, result.failures
+    assert A3 in rows_by(settings, "traficov2_arribos", "Contenedor")
+    rejects = {
+        (r[0], r[1])
+        for r in query(settings, "select source_table, source_row from traffic.traficov2_rejects")
+    }
+    assert ("arribos", 3) not in rejects and ("arribos", 7) in rejects and ("arribos", 4) in rejects
+    pendiente = rows_by(settings, "traficov2_pendiente_desconsolidar", "Contenedor")
+    assert pendiente[P1]["Estado"] == "Pte. Desc."
+    expo = rows_by(settings, "traficov2_arribos_ctns_expo", "Booking")
+    assert {k: v["Contenedor"] for k, v in expo.items()} == {
+        "64179524": f"{T1}, {F1}",
+        "EXPBK777001": E4,
+        "EXPBK777002": "-",
+    }
