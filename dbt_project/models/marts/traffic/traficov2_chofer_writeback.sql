@@ -1,5 +1,6 @@
 {#- Back-propagation: the source rows (by container, exactly as the source holds it) whose
-    resolved Chofer (after manual edits) differs from the source's. Read by `elt back-propagate`. -#}
+    resolved Chofer (after manual edits) differs from the source's. Read by `elt back-propagate`.
+    An unknown (null) resolved Chofer never erases a driver the source has. -#}
 with
 
 arribos_source as (
@@ -36,7 +37,9 @@ arribos as (
 
     from arribos_source
     inner join arribos_resolved on arribos_source.container_key = arribos_resolved.business_key
-    where arribos_resolved.chofer is distinct from arribos_source.chofer
+    where
+        arribos_resolved.chofer is not null
+        and arribos_resolved.chofer is distinct from arribos_source.chofer
 
 ),
 
@@ -52,6 +55,7 @@ expo as (
     inner join expo_resolved on expo_source.booking = expo_resolved.business_key
     where
         expo_source.container_key is not null
+        and expo_resolved.chofer is not null
         and expo_resolved.chofer is distinct from expo_source.chofer
 
 ),
