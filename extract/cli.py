@@ -230,6 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--scale", type=float, default=1.0)
     p.set_defaults(func=cmd_demo)
+
+    __import__("extract.fleet.cli", fromlist=["register"]).register(sub)
     return parser
 
 

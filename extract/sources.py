@@ -46,6 +46,12 @@ SOURCES: dict[str, SourceSpec] = {
         sandbox_module="extract.sandbox.automation",
         dbt_select="source:automation+",
     ),
+    "fleet": SourceSpec(
+        name="fleet",
+        module="extract.fleet",
+        sandbox_module="extract.sandbox.fleet",
+        dbt_select="source:fleet+",
+    ),
 }
 
 
