@@ -169,9 +169,8 @@ def backfill(
                 rows.append(row)
                 n = offset + i + 1
                 eta = (time.monotonic() - started) / n * (len(todo) - n)
-                say(
-                    f"[{n}/{len(todo)}] {plate} {day} {row['status']} {row['positions']} positions, ETA {_fmt_eta(eta)}"
-                )
+                status = f"{row['status']} {row['positions']} positions"
+                say(f"[{n}/{len(todo)}] {plate} {day} {status}, ETA {_fmt_eta(eta)}")
             info = pipeline.run(
                 fleet_source(tables, terminals_table(terminals), rows), loader_file_format=LOADER_FILE_FORMAT
             )

@@ -3,8 +3,8 @@
 POST ``/ultimas-posicoes``, ``/ultimaposicao`` and ``/ultimasposicoesterminal`` with HTTP Basic auth,
 the API's envelopes and ``erro`` bodies, and the 24 h limit on history windows. It counts calls
 (``calls`` per path, ``history_calls``: authorised history requests per plate and day) and injects
-faults at a configured rate: 429, 500/502/503, a stalled response (the client's read timeout fires), malformed JSON, and,
-only when asked for, 401.
+faults at a configured rate: 429, 500/502/503, a stalled response (the client's read timeout
+fires), malformed JSON, and, only when asked for, 401.
 
     with EtracServer(entry, faults=Faults(rate=0.2)) as server:
         server.url  # http://127.0.0.1:<port>
