@@ -112,3 +112,8 @@
 {% macro fleet_type_double() -%}
     double precision
 {%- endmacro %}
+
+{#- A double rounded to `digits` decimals the same way on every engine (through a decimal). -#}
+{% macro fleet_round(expr, digits) -%}
+    cast(round(cast({{ expr }} as numeric(18, 9)), {{ digits }}) as {{ fleet_type_double() }})
+{%- endmacro %}

@@ -69,21 +69,20 @@ coordinates as (
 
 ),
 
-good_coordinates as (
+{#- Windows over the points with good coordinates only: partitioning also by "good" keeps the
+    others out of lag/lead without a self-join. -#}
+good_neighbours as (
 
     select
-        position_key,
-        placa,
-        rota_date,
-        data_transmissao,
-        latitude,
-        longitude,
-        lag(latitude) over by_time as previous_latitude,
-        lag(longitude) over by_time as previous_longitude,
-        lag(data_transmissao) over by_time as previous_ts
+        *,
+        lag(latitude) over good_by_time as previous_latitude,
+        lag(longitude) over good_by_time as previous_longitude,
+        lag(data_transmissao) over good_by_time as previous_ts
     from coordinates
-    where coordinate_issue is null
-    window by_time as (partition by placa, rota_date order by data_transmissao, position_key)
+    window good_by_time as (
+        partition by placa, rota_date, coordinate_issue is null
+        order by data_transmissao, position_key
+    )
 
 ),
 
@@ -91,10 +90,11 @@ speed_from_previous as (
 
     select
         *,
-        {{ fleet_haversine_km('previous_latitude', 'previous_longitude', 'latitude', 'longitude') }}
-        / greatest({{ fleet_seconds_between('previous_ts', 'data_transmissao') }}, 1) * 3600
-            as implied_speed_kmh
-    from good_coordinates
+        case when coordinate_issue is null then
+            {{ fleet_haversine_km('previous_latitude', 'previous_longitude', 'latitude', 'longitude') }}
+            / greatest({{ fleet_seconds_between('previous_ts', 'data_transmissao') }}, 1) * 3600
+        end as implied_speed_kmh
+    from good_neighbours
 
 ),
 
@@ -102,32 +102,22 @@ speed_from_previous as (
     and so is the speed implied to the next one (the point is off, not its neighbour). The last
     point of a day only needs the first condition; the first point is a jump when the speed to
     the next point is above the limit while the next point agrees with the one after it. -#}
-implied_speeds as (
-
-    select
-        position_key,
-        implied_speed_kmh,
-        coalesce(
-            implied_speed_kmh > {{ var('fleet_max_implied_speed_kmh') }}
-            and coalesce(lead(implied_speed_kmh) over by_time > {{ var('fleet_max_implied_speed_kmh') }}, true),
-            lead(implied_speed_kmh) over by_time > {{ var('fleet_max_implied_speed_kmh') }}
-            and lead(implied_speed_kmh, 2) over by_time <= {{ var('fleet_max_implied_speed_kmh') }},
-            false
-        ) as is_jump
-    from speed_from_previous
-    window by_time as (partition by placa, rota_date order by data_transmissao, position_key)
-
-),
-
 implied as (
 
     select
-        coordinates.*,
-        implied_speeds.implied_speed_kmh,
-        implied_speeds.is_jump
-    from coordinates
-    left join implied_speeds
-        on coordinates.position_key = implied_speeds.position_key
+        *,
+        coalesce(
+            implied_speed_kmh > {{ var('fleet_max_implied_speed_kmh') }}
+            and coalesce(lead(implied_speed_kmh) over good_by_time > {{ var('fleet_max_implied_speed_kmh') }}, true),
+            lead(implied_speed_kmh) over good_by_time > {{ var('fleet_max_implied_speed_kmh') }}
+            and lead(implied_speed_kmh, 2) over good_by_time <= {{ var('fleet_max_implied_speed_kmh') }},
+            false
+        ) as is_jump
+    from speed_from_previous
+    window good_by_time as (
+        partition by placa, rota_date, coordinate_issue is null
+        order by data_transmissao, position_key
+    )
 
 ),
 
@@ -145,55 +135,55 @@ flagged as (
 
 ),
 
-valid_segments as (
+segments as (
 
     select
-        position_key,
-        row_number() over by_time as point_seq,
-        {{ fleet_haversine_km('lag(latitude) over by_time', 'lag(longitude) over by_time',
-            'latitude', 'longitude') }} as segment_km,
-        {{ fleet_seconds_between('lag(data_transmissao) over by_time', 'data_transmissao') }}
-            as segment_seconds,
-        lag(is_stopped) over by_time as previous_is_stopped
+        *,
+        row_number() over valid_by_time as valid_rank,
+        {{ fleet_round(fleet_haversine_km('lag(latitude) over valid_by_time', 'lag(longitude) over valid_by_time',
+            'latitude', 'longitude'), 6) }} as valid_segment_km,
+        {{ fleet_seconds_between('lag(data_transmissao) over valid_by_time', 'data_transmissao') }}
+            as valid_segment_seconds,
+        lag(is_stopped) over valid_by_time as valid_previous_is_stopped
     from flagged
-    where quality_flag = 'ok'
-    window by_time as (partition by placa, rota_date order by data_transmissao, position_key)
+    window valid_by_time as (
+        partition by placa, rota_date, quality_flag = 'ok'
+        order by data_transmissao, position_key
+    )
 
 ),
 
 final as (
 
     select
-        flagged.position_key,
-        flagged.placa,
-        flagged.rota_date,
-        flagged.descricao,
-        flagged.frota,
-        flagged.equipamento_serial,
-        flagged.logradouro,
-        flagged.data_transmissao,
-        flagged.data_gravacao,
-        flagged.latitude,
-        flagged.longitude,
-        flagged.velocidade,
-        flagged.ignicao,
-        flagged.odometro,
-        flagged.odometro_can,
-        flagged.horimetro,
-        flagged.bateria,
-        flagged.unparsed_fields,
-        flagged.quality_flag,
-        flagged.quality_flag = 'ok' as is_valid,
-        flagged.is_stopped,
-        flagged.implied_speed_kmh,
-        valid_segments.point_seq,
-        valid_segments.segment_km,
-        valid_segments.segment_seconds,
-        valid_segments.previous_is_stopped,
-        flagged._dlt_load_id
-    from flagged
-    left join valid_segments
-        on flagged.position_key = valid_segments.position_key
+        position_key,
+        placa,
+        rota_date,
+        descricao,
+        frota,
+        equipamento_serial,
+        logradouro,
+        data_transmissao,
+        data_gravacao,
+        latitude,
+        longitude,
+        velocidade,
+        ignicao,
+        odometro,
+        odometro_can,
+        horimetro,
+        bateria,
+        unparsed_fields,
+        quality_flag,
+        quality_flag = 'ok' as is_valid,
+        is_stopped,
+        implied_speed_kmh,
+        case when quality_flag = 'ok' then valid_rank end as point_seq,
+        case when quality_flag = 'ok' then valid_segment_km end as segment_km,
+        case when quality_flag = 'ok' then valid_segment_seconds end as segment_seconds,
+        case when quality_flag = 'ok' then valid_previous_is_stopped end as previous_is_stopped,
+        _dlt_load_id
+    from segments
 
 )
 

@@ -41,19 +41,24 @@ day_points as (
 
 ),
 
-valid_points as (
+{#- Windows over the valid points only (partitioned by is_valid too, so no self-join). -#}
+sequenced as (
 
     select
         *,
-        lead(data_transmissao) over by_seq as next_ts,
-        case
-            when lag(is_stopped) over by_seq is null or lag(is_stopped) over by_seq <> is_stopped
-                then 1
-            else 0
-        end as starts_run
+        lead(data_transmissao) over valid_by_seq as next_ts,
+        lag(is_stopped) over valid_by_seq as previous_stopped
     from day_points
-    where is_valid
-    window by_seq as (partition by placa, rota_date order by point_seq)
+    window valid_by_seq as (partition by placa, rota_date, is_valid order by point_seq)
+
+),
+
+run_starts as (
+
+    select
+        *,
+        case when previous_stopped is null or previous_stopped <> is_stopped then 1 else 0 end as starts_run
+    from sequenced
 
 ),
 
@@ -61,36 +66,36 @@ runs as (
 
     select
         *,
-        sum(starts_run) over (
-            partition by placa, rota_date order by point_seq rows unbounded preceding
-        ) as run_number
-    from valid_points
+        case when is_valid then
+            sum(starts_run) over (
+                partition by placa, rota_date, is_valid order by point_seq rows unbounded preceding
+            )
+        end as run_number
+    from run_starts
 
 ),
 
-stops as (
+{#- One row per run of stopped or moving valid points, plus one (run_number null) for the
+    excluded points of the day. -#}
+run_metrics as (
 
     select
         placa,
         rota_date,
         run_number,
-        min(data_transmissao) as stop_start,
-        max(coalesce(next_ts, data_transmissao)) as stop_end
+        {{ count_where('is_valid and is_stopped') }} > 0 as is_stop,
+        min(case when is_valid then data_transmissao end) as run_start,
+        max(case when is_valid then data_transmissao end) as run_last,
+        max(case when is_valid then coalesce(next_ts, data_transmissao) end) as run_end,
+        {{ count_where('is_valid') }} as valid_points,
+        {{ count_where('not is_valid') }} as excluded_points,
+        sum(case when is_valid then segment_km end) as distance_km,
+        sum(case when is_valid and not previous_is_stopped then segment_seconds end) as moving_seconds,
+        sum(case when is_valid and not previous_is_stopped then segment_km end) as moving_km,
+        max(case when is_valid then velocidade end) as max_speed_kmh,
+        max(_dlt_load_id) as _max_load_id
     from runs
-    where is_stopped
     group by placa, rota_date, run_number
-
-),
-
-stop_counts as (
-
-    select
-        placa,
-        rota_date,
-        count(*) as stop_count
-    from stops
-    where {{ fleet_seconds_between('stop_start', 'stop_end') }} >= {{ var('fleet_min_stop_minutes') }} * 60
-    group by placa, rota_date
 
 ),
 
@@ -99,17 +104,20 @@ day_metrics as (
     select
         placa,
         rota_date,
-        min(case when is_valid then data_transmissao end) as start_ts,
-        max(case when is_valid then data_transmissao end) as end_ts,
-        {{ count_where('is_valid') }} as point_count,
-        coalesce(sum(case when is_valid then segment_km end), 0) as distance_km,
-        coalesce(sum(case when is_valid and not previous_is_stopped then segment_seconds end), 0)
-            as moving_seconds,
-        sum(case when is_valid and not previous_is_stopped then segment_km end) as moving_km,
-        max(case when is_valid then velocidade end) as max_speed_kmh,
-        {{ count_where('not is_valid') }} as excluded_points,
-        max(_dlt_load_id) as _max_load_id
-    from day_points
+        min(run_start) as start_ts,
+        max(run_last) as end_ts,
+        sum(valid_points) as point_count,
+        coalesce(sum(distance_km), 0) as distance_km,
+        coalesce(sum(moving_seconds), 0) as moving_seconds,
+        sum(moving_km) as moving_km,
+        {{ count_where(
+            'is_stop and ' ~ fleet_seconds_between('run_start', 'run_end')
+            ~ ' >= ' ~ var('fleet_min_stop_minutes') ~ ' * 60'
+        ) }} as stop_count,
+        max(max_speed_kmh) as max_speed_kmh,
+        sum(excluded_points) as excluded_points,
+        max(_max_load_id) as _max_load_id
+    from run_metrics
     group by placa, rota_date
 
 ),
@@ -130,12 +138,12 @@ final as (
             as {{ fleet_type_double() }}
         ) as duration_minutes,
         cast(day_metrics.moving_seconds / 60 as {{ fleet_type_double() }}) as moving_minutes,
-        cast(coalesce(stop_counts.stop_count, 0) as {{ dbt.type_bigint() }}) as stop_count,
+        cast(day_metrics.stop_count as {{ dbt.type_bigint() }}) as stop_count,
         cast(day_metrics.max_speed_kmh as {{ fleet_type_double() }}) as max_speed_kmh,
         cast(
             case
                 when day_metrics.moving_seconds > 0
-                    then day_metrics.moving_km / (day_metrics.moving_seconds / 3600)
+                    then day_metrics.moving_km * 3600 / day_metrics.moving_seconds
             end as {{ fleet_type_double() }}
         ) as avg_moving_speed_kmh,
         cast(day_metrics.excluded_points as {{ dbt.type_bigint() }}) as excluded_points,
@@ -143,8 +151,6 @@ final as (
         {{ dbt.cast(dbt.string_literal(run_started_at.isoformat()), api.Column.translate_type('timestamp')) }}
             as _computed_at
     from day_metrics
-    left join stop_counts
-        on day_metrics.placa = stop_counts.placa and day_metrics.rota_date = stop_counts.rota_date
 
 )
 
