@@ -123,15 +123,19 @@ def backfill(
     batch_size: int = 10,
     rate_sleep: float | None = None,
     progress: Callable[[str], None] | None = None,
+    today: date | None = None,
 ) -> BackfillSummary:
-    """History of ``plates`` × each local day in [start, end], resumable; holds the backfill lock."""
+    """History of ``plates`` × each local day in [start, end], resumable; holds the backfill lock.
+
+    Days before ``today`` (default: today in Brazil) are recorded ``done``; today's stays ``partial``.
+    """
     plates = list(dict.fromkeys(p.strip().upper() for p in plates if p.strip()))
     if not plates:
         raise ValueError("no plates given (--plates A,B or --plates-file F)")
     days = days_between(start, end)
     pause = client.config.rate_sleep if rate_sleep is None else rate_sleep
     say = progress or (lambda line: print(line, file=sys.stderr, flush=True))
-    today = datetime.now(BRT).date()
+    today = today or datetime.now(BRT).date()
     summary = BackfillSummary(total=len(plates) * len(days))
     with run_lock(settings, "backfill"):
         pipeline = make_pipeline(settings, "fleet")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -205,3 +205,32 @@ def test_bad_credentials_fail_fast(fleet_entry: dict[str, Any]) -> None:
         assert server.calls["/ultimasposicoesterminal"] == 1
     assert "ETRAC_KEY" in str(err.value) and "wrong-key" not in str(err.value)
     assert "wrong-key" not in repr(config)
+
+
+def test_routes_recompute_only_plate_days_with_new_positions(
+    settings: Settings, fleet_entry: dict[str, Any]
+) -> None:
+    """Late points for a day recompute that plate-day only; the other routes are left as they were."""
+    plates = list(FleetSim.from_entry(fleet_entry).plates)
+    midday = datetime(2026, 11, 4, 15, 0, tzinfo=UTC)  # 12:00 in São Paulo on the last day
+    for now in (midday, None):
+        with EtracServer(fleet_entry, now=now) as server:
+            config = EtracConfig(api_base=server.url, user=server.user, key=server.key, rate_sleep=0)
+            with EtracClient(config) as client:
+                backfill(settings, client, plates, FIRST, LAST, progress=lambda _: None, today=LAST)
+        _build(settings)
+        if now is not None:
+            before = {
+                (r[0], r[1]): r[2]
+                for r in query(settings, "select placa, rota_date, _computed_at from fleet.routes")
+            }
+    after = {(r["placa"], r["rota_date"]): r for r in query_dicts(settings, "select * from fleet.routes")}
+    sim = FleetSim.from_entry(fleet_entry)
+    for (plate, day), row in after.items():
+        if day < LAST:
+            assert row["_computed_at"] == before[(plate, day)], f"{plate} {day} recomputed"
+        else:
+            assert row["_computed_at"] != before.get((plate, day)), f"{plate} {day} not recomputed"
+            want = reference.route([public(p) for p in sim.day_positions(plate, day)])
+            assert row["point_count"] == want.point_count and row["end_ts"] == want.end_ts
+            assert close(row["distance_km"], want.distance_km, rel=1e-9, abs_tol=1e-5)
