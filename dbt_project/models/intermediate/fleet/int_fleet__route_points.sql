@@ -19,13 +19,14 @@ positions as (
 
 ),
 
-dated as (
+{#- A second import of the same view, filtered on the load id before anything is parsed (one
+    reference per CTE, so neither engine materialises the whole parsed history). -#}
+new_positions as (
 
-    select
-        *,
-        {{ local_date('data_transmissao', var('fleet_time_zone')) }} as rota_date
-    from positions
-    where data_transmissao is not null
+    select * from {{ ref('stg_fleet__positions') }}
+    {%- if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(done._dlt_load_id), '') from {{ this }} as done)
+    {%- endif %}
 
 ),
 
@@ -33,11 +34,19 @@ touched as (
 
     select distinct
         placa,
-        rota_date
-    from dated
-    {%- if is_incremental() %}
-    where _dlt_load_id > (select coalesce(max(done._dlt_load_id), '') from {{ this }} as done)
-    {%- endif %}
+        {{ local_date('data_transmissao', var('fleet_time_zone')) }} as rota_date
+    from new_positions
+    where data_transmissao is not null
+
+),
+
+dated as (
+
+    select
+        *,
+        {{ local_date('data_transmissao', var('fleet_time_zone')) }} as rota_date
+    from positions
+    where data_transmissao is not null
 
 ),
 

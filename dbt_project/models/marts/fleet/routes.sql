@@ -20,15 +20,21 @@ route_points as (
 
 ),
 
+new_route_points as (
+
+    select * from {{ ref('int_fleet__route_points') }}
+    {%- if is_incremental() %}
+    where _dlt_load_id > (select coalesce(max(done._max_load_id), '') from {{ this }} as done)
+    {%- endif %}
+
+),
+
 touched as (
 
     select distinct
         placa,
         rota_date
-    from route_points
-    {%- if is_incremental() %}
-    where _dlt_load_id > (select coalesce(max(done._max_load_id), '') from {{ this }} as done)
-    {%- endif %}
+    from new_route_points
 
 ),
 
