@@ -18,6 +18,18 @@
 {#- A number sent as text: an optional unit after it (`"12,6 V"`, `"0 km/h"`) and a decimal comma
     are accepted; anything else (`"N/D"`, `"1.234,5"`) is null. -#}
 {% macro fleet_parse_number(column) -%}
+    {{ return(adapter.dispatch('fleet_parse_number', 'logistics_elt')(column)) }}
+{%- endmacro %}
+
+{#- DuckDB: one regex and a try_cast (several times faster than the portable form). -#}
+{% macro duckdb__fleet_parse_number(column) -%}
+    try_cast(
+        replace(regexp_replace(trim({{ column }}), ' *[A-Za-z/%]+$', ''), ',', '.')
+        as {{ fleet_type_double() }}
+    )
+{%- endmacro %}
+
+{% macro default__fleet_parse_number(column) -%}
     case
         when {{ fleet_regex_like(
             "regexp_replace(trim(" ~ column ~ "), ' *[A-Za-z/%]+$', '')",
@@ -62,6 +74,25 @@
         when extract(day from {{ dbt.dateadd('day', day ~ ' - 1', first) }}) = {{ day }}
             then {{ dbt.dateadd('day', day ~ ' - 1', first) }}
     end
+{%- endmacro %}
+
+{#- A date-time sent as `DD/MM/YYYY HH:MM:SS` or `YYYY-MM-DD HH:MM:SS` in local time of `time_zone`,
+    as timestamptz; null when it is neither or not a real moment (31/02). -#}
+{% macro fleet_parse_timestamp(column, time_zone) -%}
+    {{ return(adapter.dispatch('fleet_parse_timestamp', 'logistics_elt')(column, time_zone)) }}
+{%- endmacro %}
+
+{% macro default__fleet_parse_timestamp(column, time_zone) -%}
+    {{ fleet_local_to_tz(fleet_iso_to_timestamp(fleet_iso_datetime(column)), time_zone) }}
+{%- endmacro %}
+
+{#- DuckDB: its native try_strptime (null on anything it cannot read) instead of regexes. -#}
+{% macro duckdb__fleet_parse_timestamp(column, time_zone) -%}
+    {{ fleet_local_to_tz(
+        'coalesce(try_strptime(trim(' ~ column ~ "), '%d/%m/%Y %H:%M:%S'), try_strptime(trim("
+        ~ column ~ "), '%Y-%m-%d %H:%M:%S'))",
+        time_zone
+    ) }}
 {%- endmacro %}
 
 {#- A local wall-clock timestamp in a named zone (IANA name) as timestamptz. -#}

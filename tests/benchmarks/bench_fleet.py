@@ -142,6 +142,8 @@ def _dbt(settings: Settings, args: list[str]) -> tuple[float, float]:
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"dbt {' '.join(args)} failed:\n{output.decode()[-3000:]}")
+    if os.environ.get("BENCH_VERBOSE"):
+        print(output.decode()[-2500:])
     return seconds, usage.ru_maxrss / 1024
 
 

@@ -19,14 +19,14 @@ positions as (
 
 ),
 
+{%- if is_incremental() %}
+
 {#- A second import of the same view, filtered on the load id before anything is parsed (one
     reference per CTE, so neither engine materialises the whole parsed history). -#}
 new_positions as (
 
     select * from {{ ref('stg_fleet__positions') }}
-    {%- if is_incremental() %}
     where _dlt_load_id > (select coalesce(max(done._dlt_load_id), '') from {{ this }} as done)
-    {%- endif %}
 
 ),
 
@@ -39,6 +39,8 @@ touched as (
     where data_transmissao is not null
 
 ),
+
+{%- endif %}
 
 dated as (
 
@@ -59,8 +61,10 @@ day_positions as (
             order by dated._dlt_load_id desc, dated.position_key
         ) as duplicate_rank
     from dated
+    {%- if is_incremental() %}
     inner join touched
         on dated.placa = touched.placa and dated.rota_date = touched.rota_date
+    {%- endif %}
 
 ),
 

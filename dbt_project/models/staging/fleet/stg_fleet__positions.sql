@@ -6,16 +6,6 @@ source as (
 
 ),
 
-normalised as (
-
-    select
-        *,
-        {{ fleet_iso_datetime('data_transmissao') }} as transmissao_iso,
-        {{ fleet_iso_datetime('data_gravacao') }} as gravacao_iso
-    from source
-
-),
-
 parsed as (
 
     select
@@ -26,10 +16,8 @@ parsed as (
         equipamento_serial,
         logradouro,
         data_transmissao as data_transmissao_text,
-        {{ fleet_local_to_tz(fleet_iso_to_timestamp('transmissao_iso'), var('fleet_time_zone')) }}
-            as data_transmissao,
-        {{ fleet_local_to_tz(fleet_iso_to_timestamp('gravacao_iso'), var('fleet_time_zone')) }}
-            as data_gravacao,
+        {{ fleet_parse_timestamp('data_transmissao', var('fleet_time_zone')) }} as data_transmissao,
+        {{ fleet_parse_timestamp('data_gravacao', var('fleet_time_zone')) }} as data_gravacao,
         {{ fleet_parse_number('latitude') }} as latitude,
         {{ fleet_parse_number('longitude') }} as longitude,
         {{ fleet_parse_number('velocidade') }} as velocidade,
@@ -51,7 +39,7 @@ parsed as (
         horimetro as horimetro_text,
         bateria as bateria_text,
         _dlt_load_id
-    from normalised
+    from source
 
 ),
 
