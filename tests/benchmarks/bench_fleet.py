@@ -189,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--positions", type=int, default=10_000_000, help="history size (default 10M)")
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-duckdb", action="store_true")
+    parser.add_argument(
+        "--postgres-positions", type=int, help="a smaller history for PostgreSQL (default: --positions)"
+    )
     args = parser.parse_args(argv)
     plates = max(1, math.ceil(args.positions / (args.days * POINTS_PER_DAY)))
     print(
@@ -198,7 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'target':<9} {'phase':<28} {'positions':>11} {'seconds':>9} {'positions/s':>12} {'peak MB':>9}")
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
         work = Path(tmp)
-        bench("duckdb", work, plates, args.days, None)
+        if not args.skip_duckdb:
+            bench("duckdb", work, plates, args.days, None)
+        if args.postgres_positions:
+            plates = max(1, math.ceil(args.postgres_positions / (args.days * POINTS_PER_DAY)))
         if not args.skip_postgres:
             admin = PostgresConn.from_env()
             name = f"bench_fleet_{uuid.uuid4().hex[:8]}"
