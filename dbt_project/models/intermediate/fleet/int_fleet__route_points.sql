@@ -22,7 +22,7 @@ positions as (
 {%- if is_incremental() %}
 
 {#- A second import of the same view, filtered on the load id before anything is parsed (one
-    reference per CTE, so neither engine materialises the whole parsed history). -#}
+    reference per CTE, so neither engine materialises the whole parsed history). #}
 new_positions as (
 
     select * from {{ ref('stg_fleet__positions') }}
@@ -40,10 +40,10 @@ touched as (
 
 ),
 
-{#- The touched days as the tracker writes them (`YYYY-MM-DD` or `DD/MM/YYYY`): the rows of those
+{# The touched days as the tracker writes them (`YYYY-MM-DD` or `DD/MM/YYYY`): the rows of those
     days are picked by their raw text before anything is parsed, so an incremental run parses one
     day, not the history. Exact because the tracker's clock is local time in `fleet_time_zone`
-    (Brazil, no daylight saving since 2019): the date written is the route's day. -#}
+    (Brazil, no daylight saving since 2019): the date written is the route's day. #}
 touched_texts as (
 
     select
@@ -85,7 +85,7 @@ day_positions as (
         dated.*,
         row_number() over (
             partition by dated.placa, dated.data_transmissao, dated.latitude, dated.longitude
-            order by dated._dlt_load_id desc, dated.position_key
+            order by dated._dlt_load_id desc, dated.position_key asc
         ) as duplicate_rank
     from dated
 
@@ -106,8 +106,8 @@ coordinates as (
 
 ),
 
-{#- Windows over the points with good coordinates only: partitioning also by "good" keeps the
-    others out of lag/lead without a self-join. -#}
+{# Windows over the points with good coordinates only: partitioning also by "good" keeps the
+    others out of lag/lead without a self-join. #}
 good_neighbours as (
 
     select
@@ -127,18 +127,20 @@ speed_from_previous as (
 
     select
         *,
-        case when coordinate_issue is null then
-            {{ fleet_haversine_km('previous_latitude', 'previous_longitude', 'latitude', 'longitude') }}
-            / greatest({{ fleet_seconds_between('previous_ts', 'data_transmissao') }}, 1) * 3600
+        case
+            when coordinate_issue is null
+                then
+                    {{ fleet_haversine_km('previous_latitude', 'previous_longitude', 'latitude', 'longitude') }}
+                    / greatest({{ fleet_seconds_between('previous_ts', 'data_transmissao') }}, 1) * 3600
         end as implied_speed_kmh
     from good_neighbours
 
 ),
 
-{#- A jump: the speed implied from the previous point with good coordinates is above the limit,
+{# A jump: the speed implied from the previous point with good coordinates is above the limit,
     and so is the speed implied to the next one (the point is off, not its neighbour). The last
     point of a day only needs the first condition; the first point is a jump when the speed to
-    the next point is above the limit while the next point agrees with the one after it. -#}
+    the next point is above the limit while the next point agrees with the one after it. #}
 implied as (
 
     select

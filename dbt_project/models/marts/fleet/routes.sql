@@ -47,7 +47,7 @@ day_points as (
 
 ),
 
-{#- Windows over the valid points only (partitioned by is_valid too, so no self-join). -#}
+{# Windows over the valid points only (partitioned by is_valid too, so no self-join). #}
 sequenced as (
 
     select
@@ -72,17 +72,18 @@ runs as (
 
     select
         *,
-        case when is_valid then
-            sum(starts_run) over (
-                partition by placa, rota_date, is_valid order by point_seq rows unbounded preceding
-            )
+        case
+            when is_valid
+                then sum(starts_run) over (
+                    partition by placa, rota_date, is_valid order by point_seq rows unbounded preceding
+                )
         end as run_number
     from run_starts
 
 ),
 
-{#- One row per run of stopped or moving valid points, plus one (run_number null) for the
-    excluded points of the day. -#}
+{# One row per run of stopped or moving valid points, plus one (run_number null) for the
+    excluded points of the day. #}
 run_metrics as (
 
     select
