@@ -29,6 +29,17 @@
     )
 {%- endmacro %}
 
+{#- PostgreSQL: one anchored match, then the number taken out with substring (two regex calls). -#}
+{% macro postgres__fleet_parse_number(column) -%}
+    case
+        when {{ column }} ~ '^\s*[+-]?[0-9]+([.,][0-9]+)? *[A-Za-z/%]*\s*$'
+            then cast(
+                replace(substring({{ column }} from '[+-]?[0-9]+(?:[.,][0-9]+)?'), ',', '.')
+                as {{ fleet_type_double() }}
+            )
+    end
+{%- endmacro %}
+
 {% macro default__fleet_parse_number(column) -%}
     case
         when {{ fleet_regex_like(
@@ -84,6 +95,32 @@
 
 {% macro default__fleet_parse_timestamp(column, time_zone) -%}
     {{ fleet_local_to_tz(fleet_iso_to_timestamp(fleet_iso_datetime(column)), time_zone) }}
+{%- endmacro %}
+
+{#- PostgreSQL: one anchored regex per format (ranges checked), then the date from its parts. A day
+    beyond the month's end (31/02) rolls over in the arithmetic and is caught by comparing it back. -#}
+{% macro postgres__fleet_parse_timestamp(column, time_zone) -%}
+    {%- set t = 'trim(' ~ column ~ ')' -%}
+    {%- set clock = '([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$' -%}
+    case
+        when {{ t }} ~ '^(0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])/[0-9]{4} {{ clock }}'
+            then {{ fleet_timestamp_from_parts(
+                'substr(' ~ t ~ ', 7, 4)', 'substr(' ~ t ~ ', 4, 2)', 'substr(' ~ t ~ ', 1, 2)',
+                'substr(' ~ t ~ ', 12, 8)', time_zone) }}
+        when {{ t }} ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]) {{ clock }}'
+            then {{ fleet_timestamp_from_parts(
+                'substr(' ~ t ~ ', 1, 4)', 'substr(' ~ t ~ ', 6, 2)', 'substr(' ~ t ~ ', 9, 2)',
+                'substr(' ~ t ~ ', 12, 8)', time_zone) }}
+    end
+{%- endmacro %}
+
+{% macro fleet_timestamp_from_parts(year, month, day, hms, time_zone) -%}
+    {%- set first = "cast(" ~ year ~ " || '-' || " ~ month ~ " || '-01 ' || " ~ hms ~ " as timestamp)" -%}
+    {%- set moment = first ~ " + (cast(" ~ day ~ " as integer) - 1) * interval '1 day'" -%}
+    case
+        when extract(day from {{ moment }}) = cast({{ day }} as integer)
+            then ({{ moment }}) at time zone '{{ time_zone }}'
+    end
 {%- endmacro %}
 
 {#- DuckDB: its native try_strptime (null on anything it cannot read) instead of regexes. -#}
