@@ -234,3 +234,26 @@ def test_routes_recompute_only_plate_days_with_new_positions(
             want = reference.route([public(p) for p in sim.day_positions(plate, day)])
             assert row["point_count"] == want.point_count and row["end_ts"] == want.end_ts
             assert close(row["distance_km"], want.distance_km, rel=1e-9, abs_tol=1e-5)
+
+
+def test_history_command_lands_one_plate_day(
+    duckdb_settings: Settings,
+    etrac: EtracServer,
+    etrac_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    """`elt fleet history --plate P --date D` makes one call and lands that plate-day."""
+    from extract.cli import main
+
+    settings = duckdb_settings
+    plate = etrac.sim.plates[0]
+    env = cli_env(settings, etrac_env)
+    for key in ("ELT_DUCKDB_PATH", "ELT_PIPELINES_DIR", "ELT_SANDBOX_DIR", "DBT_TARGET_PATH", "ELT_TARGET"):
+        monkeypatch.setenv(key, env[key])
+    code = main(["fleet", "history", "--plate", plate, "--date", "03/11/2026", "--no-build"])
+    assert code == 0, capsys.readouterr()
+    assert etrac.history_calls == {(plate, "2026-11-03"): 1}
+    expected = len(etrac.sim.day_positions(plate, date(2026, 11, 3)))
+    assert query(settings, "select count(*) from raw_fleet.positions")[0][0] == expected
+    assert _progress(settings) == {(plate, "2026-11-03"): "done"}
