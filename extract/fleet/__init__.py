@@ -7,8 +7,12 @@ lands as raw text; parsing and every rule live in dbt (``staging/fleet``, ``mart
 
 from __future__ import annotations
 
+import logging
+from datetime import date, timedelta
+
+from extract import sandbox
 from extract.config import Settings
-from extract.fleet.backfill import etrac_client, land_latest
+from extract.fleet.backfill import backfill, etrac_client, land_latest
 from extract.fleet.locks import run_lock
 from extract.pipeline import LandResult
 from extract.sources import RunOptions
@@ -17,8 +21,25 @@ from extract.sources import RunOptions
 def land_source(settings: Settings, opts: RunOptions) -> LandResult:
     """Latest positions and terminals, under the daily lock.
 
-    With ``opts.sandbox`` a local e-Track server is started from the sandbox manifest for the run.
-    ``--full-refresh`` rebuilds the models only: dropping ``raw_fleet`` would lose backfilled history.
+    With ``opts.sandbox`` a local e-Track server is started from the sandbox manifest for the run, and
+    the sandbox's past days are backfilled too (resumable: only the first run fetches them), so the
+    demo has whole routes to show. ``--full-refresh`` rebuilds the models only: dropping ``raw_fleet``
+    would lose backfilled history.
     """
     with run_lock(settings, "daily"), etrac_client(settings, opts.sandbox) as client:
-        return land_latest(settings, client, dry_run=opts.dry_run)
+        result = land_latest(settings, client, dry_run=opts.dry_run)
+        if opts.sandbox and not opts.dry_run:
+            found = sandbox.entry(settings, "fleet")
+            first, last = date.fromisoformat(found["first_day"]), date.fromisoformat(found["last_day"])
+            done = backfill(
+                settings,
+                client,
+                list(found["plates"]),
+                first,
+                last - timedelta(days=1),
+                rate_sleep=0,
+                progress=logging.getLogger(__name__).info,
+            )
+            if done.positions:
+                result.rows["positions"] = result.rows.get("positions", 0) + done.positions
+        return result

@@ -59,21 +59,25 @@ def _wait_for(predicate: Any, timeout: float = 120) -> None:
 
 
 def test_latest_positions_to_routes(settings: Settings, fleet_entry: dict[str, Any]) -> None:
-    """`elt run --only fleet --sandbox`: one call, one position and one terminal per plate, routes built."""
+    """`elt run --only fleet --sandbox`: latest positions (one call) and, in the sandbox, its past days."""
     sandbox.write_entry(settings, "fleet", fleet_entry)
-    result = land_source(settings, RunOptions(sandbox=True))
-    plates = fleet_entry["plates"]
-    assert result.rows == {"positions": len(plates), "terminals": len(plates)}
-    _build(settings)
     sim = FleetSim.from_entry(fleet_entry)
-    routes = query_dicts(settings, "select * from fleet.routes")
-    assert sorted(r["placa"] for r in routes) == sorted(plates)
-    for r in routes:
-        latest = sim.latest(r["placa"], clock(fleet_entry))
-        expected = reference.route([public(latest)])
-        assert (r["point_count"], r["excluded_points"]) == (expected.point_count, expected.excluded_points)
-        assert r["rota_date"] == latest["_local"].date()
-    assert query(settings, "select count(*) from fleet.terminals")[0][0] == len(plates)
+    result = land_source(settings, RunOptions(sandbox=True))
+    assert result.rows["terminals"] == len(sim.plates)
+    assert result.rows["positions"] == len(sim.plates) + _expected_raw(sim)
+    _assert_raw_complete(settings, sim)  # the latest points are among the history days' points
+    _build(settings)
+    routes = {(r["placa"], r["rota_date"]): r for r in query_dicts(settings, "select * from fleet.routes")}
+    for plate in sim.plates:
+        latest = sim.latest(plate, clock(fleet_entry))
+        day = latest["_local"].date()
+        want = reference.route([public(p) for p in sim.day_positions(plate, day)])
+        assert routes[(plate, day)]["end_ts"] == want.end_ts
+        assert routes[(plate, day)]["point_count"] == want.point_count
+    assert query(settings, "select count(*) from fleet.terminals")[0][0] == len(sim.plates)
+    # a second run lands no history again: the backfilled days are done
+    again = land_source(settings, RunOptions(sandbox=True))
+    assert again.rows.get("positions", 0) <= len(sim.plates)
 
 
 def test_backfill_routes_match_independent_computation(
