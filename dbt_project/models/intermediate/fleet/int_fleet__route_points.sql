@@ -40,28 +40,6 @@ touched as (
 
 ),
 
-{# The touched days as the tracker writes them (`YYYY-MM-DD` or `DD/MM/YYYY`): the rows of those
-    days are picked by their raw text before anything is parsed, so an incremental run parses one
-    day, not the history. Exact because the tracker's clock is local time in `fleet_time_zone`
-    (Brazil, no daylight saving since 2019): the date written is the route's day. #}
-touched_texts as (
-
-    select
-        placa,
-        {{ dbt.cast('rota_date', dbt.type_string()) }} as day_text
-    from touched
-    union all
-    select
-        placa,
-        {{ dbt.concat([
-            'substr(' ~ dbt.cast('rota_date', dbt.type_string()) ~ ', 9, 2)', "'/'",
-            'substr(' ~ dbt.cast('rota_date', dbt.type_string()) ~ ', 6, 2)', "'/'",
-            'substr(' ~ dbt.cast('rota_date', dbt.type_string()) ~ ', 1, 4)',
-        ]) }} as day_text
-    from touched
-
-),
-
 {%- endif %}
 
 dated as (
@@ -71,10 +49,7 @@ dated as (
         {{ local_date('positions.data_transmissao', var('fleet_time_zone')) }} as rota_date
     from positions
     {%- if is_incremental() %}
-    inner join touched_texts
-        on
-            positions.placa = touched_texts.placa
-            and substr(trim(positions.data_transmissao_text), 1, 10) = touched_texts.day_text
+    where substr(trim(positions.data_transmissao_text), 1, 10) in ({{ fleet_touched_day_texts(this) }})
     {%- endif %}
 
 ),
@@ -88,6 +63,10 @@ day_positions as (
             order by dated._dlt_load_id desc, dated.position_key asc
         ) as duplicate_rank
     from dated
+    {%- if is_incremental() %}
+    inner join touched
+        on dated.placa = touched.placa and dated.rota_date = touched.rota_date
+    {%- endif %}
 
 ),
 
@@ -101,7 +80,7 @@ coordinates as (
             when abs(latitude) > 90 or abs(longitude) > 180 then 'impossible_coordinates'
         end as coordinate_issue
     from day_positions
-    -- after the window, so PostgreSQL cannot push it down and parse rows the join left out
+    -- a position whose time cannot be read has no day (it is in positions_rejects)
     where duplicate_rank = 1 and rota_date is not null
 
 ),
