@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
 from extract.config import Settings
 from extract.dbt_runner import run_dbt
 from extract.fleet.backfill import backfill, etrac_client
+from extract.fleet.client import AuthError
 from extract.fleet.locks import BusyError
 from extract.pipeline import make_pipeline
 
@@ -60,6 +62,9 @@ def cmd_fleet(args: argparse.Namespace) -> int:
     except BusyError as exc:
         print(f"elt fleet: {exc}", flush=True)
         return EXIT_BUSY
+    except AuthError as exc:
+        print(f"elt fleet: {exc}", file=sys.stderr, flush=True)
+        return EXIT_FAILED
     for line in summary.lines():
         print(line)
     if args.no_build:
