@@ -20,15 +20,12 @@ from datetime import UTC, datetime
 from extract import sandbox
 from extract.config import ConfigError, Settings
 from extract.dbt_runner import DbtError, run_dbt
+from extract.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from extract.fleet.cli import register as register_fleet
 from extract.inventory.cli import register as register_inventory
 from extract.runner import run
 from extract.sources import SOURCES, RunOptions, select
 from extract.traffic.cli import register as register_traffic
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_BUSY = 75  # another run of the same kind holds the lock (EX_TEMPFAIL)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -238,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_traffic(sub)  # elt back-propagate
     register_inventory(sub)  # elt inventory download|load
+    register_fleet(sub)  # elt fleet history|backfill
     return parser
 
 

@@ -61,6 +61,12 @@ SOURCES: dict[str, SourceSpec] = {
         # the Relbase sandbox keeps the real 7 requests/s limit: 60 products keep the demo short
         demo_scale=0.2,
     ),
+    "fleet": SourceSpec(
+        name="fleet",
+        module="extract.fleet",
+        sandbox_module="extract.sandbox.fleet",
+        dbt_select="source:fleet+",
+    ),
 }
 
 

@@ -1,0 +1,36 @@
+with
+
+source as (
+
+    select * from {{ source('fleet', 'terminals') }}
+
+),
+
+ranked as (
+
+    select
+        upper(trim(placa)) as placa,
+        descricao,
+        frota,
+        _dlt_load_id,
+        row_number() over (
+            partition by upper(trim(placa))
+            order by _dlt_load_id desc
+        ) as recency
+    from source
+
+),
+
+final as (
+
+    select
+        placa,
+        descricao,
+        frota,
+        _dlt_load_id
+    from ranked
+    where recency = 1
+
+)
+
+select * from final

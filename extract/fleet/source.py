@@ -1,0 +1,136 @@
+"""dlt resources of the fleet source: API answers flattened to Arrow tables of raw text, landed in raw_fleet.
+
+No parsing here: every value lands as the text the API sent (numbers sent as JSON numbers become
+their text), so dbt sees exactly what arrived. ``position_key`` is the merge key, plate +
+``data_transmissao`` + latitude + longitude joined with ``|`` (an absent value as empty text), because
+bad points arrive with null coordinates, which a primary-key column cannot hold.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import dlt
+import pyarrow as pa
+from dlt.extract.resource import DltResource
+
+POSITION_FIELDS = (
+    "placa",
+    "descricao",
+    "frota",
+    "equipamento_serial",
+    "data_transmissao",
+    "data_gravacao",
+    "latitude",
+    "longitude",
+    "logradouro",
+    "velocidade",
+    "ignicao",
+    "odometro",
+    "odometro_can",
+    "horimetro",
+    "bateria",
+)
+KEY_FIELDS = ("placa", "data_transmissao", "latitude", "longitude")
+UPSERT = {"disposition": "merge", "strategy": "upsert", "skip_unchanged_rows": True}
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def positions_table(items: Iterable[dict[str, Any]], plate: str | None = None) -> pa.Table:
+    """Positions as one Arrow table of text columns; history items without ``placa`` take ``plate``.
+
+    Fields the API adds beyond the documented ones are kept as extra text columns. A position
+    repeated within one answer (same key) lands once.
+    """
+    rows = list(items)
+    extra = sorted({k for r in rows for k in r} - set(POSITION_FIELDS))
+    columns: dict[str, list[str | None]] = {name: [] for name in (*POSITION_FIELDS, *extra)}
+    keys: list[str] = []
+    seen: set[str] = set()
+    for row in rows:
+        values = {name: _text(row.get(name)) for name in columns}
+        if not values["placa"] and plate:
+            values["placa"] = plate
+        key = "|".join(values[k] or "" for k in KEY_FIELDS)
+        if key in seen:
+            continue
+        seen.add(key)
+        keys.append(key)
+        for name, value in values.items():
+            columns[name].append(value)
+    schema = pa.schema(
+        [pa.field(name, pa.string()) for name in columns] + [pa.field("position_key", pa.string(), False)]
+    )
+    return pa.table([*(pa.array(v, pa.string()) for v in columns.values()), pa.array(keys)], schema=schema)
+
+
+def terminals_table(terminals: Iterable[dict[str, Any]]) -> pa.Table:
+    """One row per plate (the last seen wins), text columns."""
+    by_plate: dict[str, dict[str, Any]] = {}
+    for t in terminals:
+        plate = _text(t.get("placa"))
+        if plate:
+            by_plate[plate] = t
+    names = ["placa", "descricao", "frota"]
+    names += sorted({k for t in by_plate.values() for k in t} - set(names))
+    schema = pa.schema([pa.field(n, pa.string(), n != "placa") for n in names])
+    return pa.table([[_text(t.get(n)) for t in by_plate.values()] for n in names], schema=schema)
+
+
+def positions_resource(tables: Iterable[pa.Table]) -> DltResource:
+    """Raw positions, merged (upsert) on ``position_key``; unchanged rows keep their load id."""
+    return dlt.resource(tables, name="positions", primary_key="position_key", write_disposition=UPSERT)
+
+
+def terminals_resource(table: pa.Table) -> DltResource:
+    """Raw terminals (vehicles), merged on ``placa``."""
+    return dlt.resource([table], name="terminals", primary_key="placa", write_disposition=UPSERT)
+
+
+def progress_resource(rows: list[dict[str, Any]]) -> DltResource:
+    """Backfill progress: one row per plate and local day, ``done`` or ``failed`` (retried next run)."""
+    schema = pa.schema(
+        [
+            pa.field("placa", pa.string(), False),
+            pa.field("dia", pa.string(), False),
+            pa.field("status", pa.string()),
+            pa.field("positions", pa.int64()),
+            pa.field("error", pa.string()),
+            pa.field("finished_at", pa.timestamp("us", tz="UTC")),
+        ]
+    )
+    table = pa.table([[r.get(f.name) for r in rows] for f in schema], schema=schema)
+    return dlt.resource(
+        [table],
+        name="backfill_progress",
+        primary_key=["placa", "dia"],
+        write_disposition={"disposition": "merge", "strategy": "upsert"},
+    )
+
+
+@dlt.source(name="fleet", max_table_nesting=0)
+def fleet_source(
+    positions: list[pa.Table],
+    terminals: pa.Table | None = None,
+    progress: list[dict[str, Any]] | None = None,
+) -> Iterator[DltResource]:
+    """What one fetch brought: positions, terminals and (for backfills) progress rows."""
+    yield positions_resource(positions)
+    if terminals is not None and terminals.num_rows:
+        yield terminals_resource(terminals)
+    if progress:
+        yield progress_resource(progress)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
