@@ -24,7 +24,7 @@ loads as (
         cast(null as {{ dbt.type_string() }}) as raw_schema,
         cast(null as {{ dbt.type_string() }}) as load_id,
         cast(null as {{ dbt.type_bigint() }}) as status,
-        cast(null as {{ dbt.type_timestamp() }}) as inserted_at
+        cast(null as {{ type_timestamp_tz() }}) as inserted_at
     where 1 = 0
 
 ),
