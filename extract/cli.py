@@ -105,7 +105,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_health(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    report = ops_health.check(settings, sandbox=args.sandbox)
+    report = ops_health.check(settings, only=args.only, sandbox=args.sandbox)
     if args.json:
         print(report.to_json())
     else:
@@ -295,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--sandbox", action="store_true", help="count source rows in the local sandbox")
+    p.add_argument("--only", action="append", metavar="SOURCE", help="these sources and their marts")
     p.set_defaults(func=cmd_health)
 
     p = sub.add_parser("history", help="the last runs recorded in the warehouse")
