@@ -186,13 +186,13 @@ def _source_health(
     else:
         last_ok = max(successes)
         h.last_success_at = last_ok.isoformat(timespec="seconds")
-        h.age_hours = round((now - last_ok).total_seconds() / 3600, 3)
-        if h.age_hours > h.error_after_hours:
-            h.flag(
-                CRITICAL, f"stale: last load {h.age_hours:.1f} h ago (error after {h.error_after_hours:g} h)"
-            )
-        elif h.age_hours > h.warn_after_hours:
-            h.flag(WARNING, f"stale: last load {h.age_hours:.1f} h ago (warn after {h.warn_after_hours:g} h)")
+        age = (now - last_ok).total_seconds() / 3600
+        h.age_hours = round(age, 4)
+        stale = f"stale: last load {age:.1f} h ago"
+        if age > h.error_after_hours:
+            h.flag(CRITICAL, f"{stale} (error after {h.error_after_hours:g} h)")
+        elif age > h.warn_after_hours:
+            h.flag(WARNING, f"{stale} (warn after {h.warn_after_hours:g} h)")
     _row_counts(conn, settings, spec, h, sandbox)
     return h
 

@@ -7,27 +7,49 @@ a failed load (2) -> recovered, with a failure in the last 24 h (1) -> unreachab
 from __future__ import annotations
 
 import json
+import os
 import socket
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
+
 from extract import sandbox
+from extract.cli import main
 from extract.config import Settings
 from extract.sandbox.automation import TABLES
 from tests.helpers import query
-from tests.ops.conftest import elt
+from tests.ops.conftest import elt_env
 
 NOW = "2026-10-01"
 
 
-def _health(settings: Settings, **env: str) -> tuple[int, dict, str]:
-    as_json = elt(settings, "health", "--only", "automation", "--sandbox", "--json", **env)
-    as_text = elt(settings, "health", "--only", "automation", "--sandbox", **env)
-    assert as_json.returncode == as_text.returncode, as_text.stdout + as_text.stderr
-    return as_json.returncode, json.loads(as_json.stdout), as_text.stdout
+@pytest.fixture
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> Callable:
+    """`elt ARGS` in this process (the environment of the test's warehouse): (exit code, stdout)."""
+
+    def call(*args: str, **env: str) -> tuple[int, str]:
+        with monkeypatch.context() as m:
+            for name, value in elt_env(settings, **env).items():
+                m.setenv(name, value)
+            for name in [n for n in os.environ if n.startswith("HEALTH__") and n not in env]:
+                m.delenv(name)
+            capsys.readouterr()
+            code = main(list(args))
+            return code, capsys.readouterr().out
+
+    return call
 
 
-def _run(settings: Settings, *extra: str) -> int:
-    return elt(settings, "run", "--only", "automation", "--sandbox", *extra).returncode
+def _health(cli: Callable, **env: str) -> tuple[int, dict, str]:
+    code, out = cli("health", "--only", "automation", "--sandbox", "--json", **env)
+    text_code, text = cli("health", "--only", "automation", "--sandbox", **env)
+    assert code == text_code, text
+    return code, json.loads(out), text
+
+
+def _run(cli: Callable, *extra: str) -> int:
+    return cli("run", "--only", "automation", "--sandbox", *extra)[0]
 
 
 def _closed_port() -> int:
@@ -36,17 +58,12 @@ def _closed_port() -> int:
         return s.getsockname()[1]  # closed again when the block ends: nothing listens there
 
 
-def test_health_states_and_history(settings: Settings) -> None:
-    assert (
-        elt(
-            settings, "sandbox", "generate", "--only", "automation", "--scale", "0.05", "--now", NOW
-        ).returncode
-        == 0
-    )
-    assert _run(settings) == 0
+def test_health_states_and_history(settings: Settings, cli: Callable) -> None:
+    assert cli("sandbox", "generate", "--only", "automation", "--scale", "0.05", "--now", NOW)[0] == 0
+    assert _run(cli) == 0  # with dbt build: the marts; later runs land only
 
     # healthy: loaded just now, every table complete, the automation marts present
-    code, report, text = _health(settings)
+    code, report, text = _health(cli)
     assert code == 0, text
     assert report["status"] == "ok" and report["warehouse_status"] == "ok"
     (source,) = report["sources"]
@@ -64,16 +81,16 @@ def test_health_states_and_history(settings: Settings) -> None:
     assert "health: OK" in text
 
     # the source moved on: more rows there than in the warehouse -> warning
-    assert elt(settings, "sandbox", "change", "--only", "automation").returncode == 0
-    code, report, text = _health(settings)
+    assert cli("sandbox", "change", "--only", "automation")[0] == 0
+    code, report, text = _health(cli)
     assert code == 1 and report["status"] == "warning", text
     assert "rows at the source" in text and "health: WARNING" in text
 
     # stale: the thresholds of [health] in .dlt/config.toml, overridden through the environment
-    code, report, text = _health(settings, HEALTH__SOURCES__AUTOMATION__WARN_AFTER_HOURS="0")
-    assert code == 1 and "stale" in text and "warn after 0 h" in text
+    code, report, text = _health(cli, HEALTH__SOURCES__AUTOMATION__WARN_AFTER_HOURS="0")
+    assert code == 1 and "stale" in text and "warn after 0 h" in text, text
     code, report, text = _health(
-        settings,
+        cli,
         HEALTH__SOURCES__AUTOMATION__WARN_AFTER_HOURS="0",
         HEALTH__SOURCES__AUTOMATION__ERROR_AFTER_HOURS="0",
     )
@@ -83,8 +100,8 @@ def test_health_states_and_history(settings: Settings) -> None:
     entry = sandbox.entry(settings, "automation")
     broken = {**entry, "credentials": f"sqlite:///{settings.sandbox_dir}/missing/app.sqlite", "schema": None}
     sandbox.write_entry(settings, "automation", broken)
-    assert _run(settings) == 1
-    code, report, text = _health(settings)
+    assert _run(cli, "--no-build") == 1
+    code, report, text = _health(cli)
     assert code == 2, text
     assert report["sources"][0]["failed_loads_24h"] == 1
     assert report["sources"][0]["last_attempt"] == "failed"
@@ -93,20 +110,20 @@ def test_health_states_and_history(settings: Settings) -> None:
 
     # recovered: loads again and matches the source; the failure of the last 24 h stays a warning
     sandbox.write_entry(settings, "automation", entry)
-    assert _run(settings) == 0
-    code, report, text = _health(settings)
+    assert _run(cli, "--no-build") == 0
+    code, report, text = _health(cli)
     assert code == 1, text
     assert report["sources"][0]["last_attempt"] == "ok"
     assert "1 failed loads in the last 24 h" in text
     assert all(c["source"] == c["warehouse"] for c in report["sources"][0]["row_counts"].values())
 
     # the history: three runs, the failed one with its error; and the elt_runs mart over it
-    history = elt(settings, "history", "--limit", "5")
-    assert history.returncode == 0
-    headers = [line for line in history.stdout.splitlines() if " run " in line]
-    assert len(headers) == 3 and "FAILED (automation)" in headers[1], history.stdout
-    assert "automation: failed: 0 rows" in history.stdout
-    assert elt(settings, "build", "--select", "+elt_runs").returncode == 0
+    code, history = cli("history", "--limit", "5")
+    assert code == 0
+    headers = [line for line in history.splitlines() if " run " in line]
+    assert len(headers) == 3 and "FAILED (automation)" in headers[1], history
+    assert "automation: failed: 0 rows" in history
+    assert cli("build", "--select", "+elt_runs")[0] == 0
     recorded = query(
         settings,
         "select run_id, max(case when status = 'failed' then 1 else 0 end) from ops.elt_run_history "
@@ -122,6 +139,6 @@ def test_health_states_and_history(settings: Settings) -> None:
         down = {"PGPORT": str(_closed_port())}
     else:
         down = {"ELT_DUCKDB_PATH": str(settings.duckdb_path.with_name("absent.duckdb"))}
-    code, report, text = _health(settings, **down)
+    code, report, text = _health(cli, **down)
     assert code == 2 and report["warehouse_status"] == "critical", text
     assert report["warehouse_error"] and "warehouse unreachable" in text
