@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import hashlib
 import logging
+import os
 import re
 import signal
 import threading
@@ -110,6 +111,8 @@ class Scheduler:
             self.echo(f"{name}: stopping after the current cycle")
 
     def run(self) -> int:
+        # dlt would swallow a signal that arrives during its normalize/load step; the scheduler wants it
+        os.environ["RUNTIME__INTERCEPT_SIGNALS"] = "false"
         previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
         try:
             start = time.monotonic()
