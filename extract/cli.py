@@ -87,7 +87,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         report = run(settings, specs, opts, build=not args.no_build, all_selected=not args.only)
         for line in report.lines():
             print(line, flush=True)
-        ops_history.record(settings, report, started=started, command=args.command_line)
+        if not opts.dry_run:  # a dry run writes nothing to the warehouse, history included
+            ops_history.record(settings, report, started=started, command=args.command_line)
         return report.ok
 
     kind = "run:" + (",".join(sorted(s.name for s in specs)) if args.only else "all")

@@ -123,7 +123,12 @@ def test_health_states_and_history(settings: Settings, cli: Callable) -> None:
     headers = [line for line in history.splitlines() if " run " in line]
     assert len(headers) == 3 and "FAILED (automation)" in headers[1], history
     assert "automation: failed: 0 rows" in history
-    assert cli("build", "--select", "+elt_runs")[0] == 0
+    assert cli("build", "--select", "+elt_runs", "stg_ops__dlt_loads")[0] == 0
+    loads = query(settings, "select count(*) from raw_automation._dlt_loads")[0][0]
+    staged = query(
+        settings, "select count(*) from staging.stg_ops__dlt_loads where source_name = 'automation'"
+    )
+    assert staged[0][0] == loads > 0
     recorded = query(
         settings,
         "select run_id, max(case when status = 'failed' then 1 else 0 end) from ops.elt_run_history "

@@ -2,33 +2,29 @@
 
 with
 
-{% if loads %}
 loads as (
 
-    {% for relation in loads %}
-    select
-        '{{ relation.schema }}' as raw_schema,
-        load_id,
-        status,
-        inserted_at
-    from {{ relation }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {% if loads -%}
+        {% for relation in loads %}
+            select
+                '{{ relation.schema }}' as raw_schema,
+                load_id,
+                status,
+                inserted_at
+            from {{ relation }}
+            {% if not loop.last %}union all{% endif %}
+        {% endfor %}
+    {%- else -%}
+        -- no raw schema loaded yet
+        select
+            cast(null as {{ dbt.type_string() }}) as raw_schema,
+            cast(null as {{ dbt.type_string() }}) as load_id,
+            cast(null as {{ dbt.type_bigint() }}) as status,
+            cast(null as {{ type_timestamp_tz() }}) as inserted_at
+        where 1 = 0
+    {%- endif %}
 
 ),
-{% else %}
-loads as (
-
-    -- no raw schema loaded yet
-    select
-        cast(null as {{ dbt.type_string() }}) as raw_schema,
-        cast(null as {{ dbt.type_string() }}) as load_id,
-        cast(null as {{ dbt.type_bigint() }}) as status,
-        cast(null as {{ type_timestamp_tz() }}) as inserted_at
-    where 1 = 0
-
-),
-{% endif %}
 
 final as (
 
