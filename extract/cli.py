@@ -27,6 +27,7 @@ from extract.ops import health as ops_health
 from extract.ops import history as ops_history
 from extract.ops.redact import redact
 from extract.ops.schedule import LockBusy, Scheduler, parse_interval, run_lock
+from extract.ops.warehouse import WarehouseUnavailable
 from extract.runner import run
 from extract.sources import SOURCES, RunOptions, select
 from extract.traffic.cli import register as register_traffic
@@ -102,6 +103,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     except LockBusy as exc:
         print(f"elt: {exc}", file=sys.stderr)
         return EXIT_BUSY
+    except WarehouseUnavailable as exc:
+        print(f"elt: warehouse unreachable: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 def cmd_health(args: argparse.Namespace) -> int:

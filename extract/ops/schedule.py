@@ -23,6 +23,7 @@ from typing import Any
 import psycopg2
 
 from extract.config import Settings
+from extract.ops.warehouse import WarehouseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +52,19 @@ def run_lock(settings: Settings, kind: str) -> Iterator[None]:
     """Hold the lock of ``kind`` for the duration of the block; ``LockBusy`` when someone else has it."""
     if settings.target == "postgres":
         pg = settings.postgres
-        conn = psycopg2.connect(
-            host=pg.host,
-            port=pg.port,
-            user=pg.user,
-            password=pg.password or None,
-            dbname=pg.database,
-            connect_timeout=10,
-            application_name=f"elt lock {kind}"[:63],
-        )
+        try:
+            conn = psycopg2.connect(
+                host=pg.host,
+                port=pg.port,
+                user=pg.user,
+                password=pg.password or None,
+                dbname=pg.database,
+                connect_timeout=10,
+                application_name=f"elt lock {kind}"[:63],
+            )
+        except psycopg2.OperationalError as exc:
+            first = (str(exc).strip().splitlines() or [repr(exc)])[0]
+            raise WarehouseUnavailable(f"{settings.warehouse_label}: {first}") from exc
         conn.autocommit = True
         try:
             with conn.cursor() as cur:
