@@ -36,6 +36,12 @@ build: $(STAMP) ## dbt build only
 docs: $(STAMP) ## generate the dbt docs and serve them on http://127.0.0.1:8080
 	$(BIN)/elt docs --serve
 
+health: $(STAMP) ## health of every source and mart (exit 0 ok, 1 warning, 2 critical; ARGS=--json)
+	$(BIN)/elt health $(ARGS)
+
+history: $(STAMP) ## the last runs recorded in the warehouse
+	$(BIN)/elt history $(ARGS)
+
 lint: $(STAMP) ## ruff and sqlfluff
 	$(BIN)/ruff check extract tests
 	$(BIN)/ruff format --check extract tests
@@ -51,4 +57,4 @@ bench: $(STAMP) ## benchmarks (speed and memory), not part of the tests
 clean: ## remove the venv, the warehouse files and dbt output
 	rm -rf $(VENV) warehouse target logs .pytest_cache .ruff_cache
 
-.PHONY: help install demo test run extract build docs lint bench clean back-propagate
+.PHONY: help install demo test run extract build docs lint bench clean back-propagate health history

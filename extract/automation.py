@@ -138,3 +138,24 @@ def land_source(settings: Settings, opts: RunOptions) -> LandResult:
         dry_run=opts.dry_run,
         full_refresh=opts.full_refresh,
     )
+
+
+def source_row_counts(settings: Settings, *, sandbox: bool = False) -> dict[str, int]:
+    """Rows per app table at the source (for `elt health`); the sandbox's or the configured database."""
+    from extract.sandbox import entry
+
+    if sandbox:
+        found = entry(settings, "automation")
+        url, schema = found["credentials"], found["schema"]
+    else:
+        url = dlt.secrets["sources.automation.credentials"]
+        schema = dlt.config.get("sources.automation.schema")
+    engine = sa.create_engine(sqlalchemy_url(url))
+    try:
+        with engine.connect() as conn:
+            count = sa.select(sa.func.count())
+            return {
+                t: int(conn.execute(count.select_from(sa.table(t, schema=schema))).scalar()) for t in TABLES
+            }
+    finally:
+        engine.dispose()

@@ -5,6 +5,8 @@ elt run [--only SOURCE] ...    land sources, then dbt build what they feed
 elt build [--select ...]       dbt build only
 elt sandbox generate|change    the local sandbox of the source systems
 elt docs [--serve]             dbt docs, served on 127.0.0.1
+elt health [--json]            is every source loading and every mart there (exit 0 ok, 1 warn, 2 critical)
+elt history [--limit N]        the last runs: rows landed, dbt models and tests, errors
 elt back-propagate [--dry-run] write the resolved traffic Chofer back to the source tables
 """
 
@@ -20,9 +22,14 @@ from datetime import UTC, datetime
 from extract import sandbox
 from extract.config import ConfigError, Settings
 from extract.dbt_runner import DbtError, run_dbt
-from extract.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from extract.exit_codes import EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from extract.fleet.cli import register as register_fleet
 from extract.inventory.cli import register as register_inventory
+from extract.ops import health as ops_health
+from extract.ops import history as ops_history
+from extract.ops.redact import redact
+from extract.ops.schedule import LockBusy, Scheduler, parse_interval, run_lock
+from extract.ops.warehouse import WarehouseUnavailable
 from extract.runner import run
 from extract.sources import SOURCES, RunOptions, select
 from extract.traffic.cli import register as register_traffic
@@ -57,6 +64,10 @@ def _add_run_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-build", action="store_true", help="land only; skip dbt")
 
 
+def _command_line(argv: list[str] | None) -> str:
+    return redact(" ".join(["elt", *(sys.argv[1:] if argv is None else argv)]))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     specs = select(args.only)
@@ -67,10 +78,52 @@ def cmd_run(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         tables=tuple(args.table),
     )
-    report = run(settings, specs, opts, build=not args.no_build, all_selected=not args.only)
-    for line in report.lines():
+    interval = parse_interval(args.every) if args.every else None
+
+    def one_run() -> bool:
+        started = datetime.now(UTC)
+        report = run(settings, specs, opts, build=not args.no_build, all_selected=not args.only)
+        for line in report.lines():
+            print(line, flush=True)
+        if not opts.dry_run:  # a dry run writes nothing to the warehouse, history included
+            ops_history.record(settings, report, started=started, command=args.command_line)
+        return report.ok
+
+    kind = "run:" + (",".join(sorted(s.name for s in specs)) if args.only else "all")
+    if args.table:
+        kind += ":" + ",".join(sorted(args.table))
+    try:
+        with run_lock(settings, kind):
+            if interval is None:
+                return EXIT_OK if one_run() else EXIT_FAILED
+            return Scheduler(interval, one_run, echo=lambda text: print(text, flush=True)).run()
+    except LockBusy as exc:
+        print(f"elt: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except WarehouseUnavailable as exc:
+        print(f"elt: warehouse unreachable: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    report = ops_health.check(settings, only=args.only, sandbox=args.sandbox)
+    if args.json:
+        print(report.to_json())
+    else:
+        for line in report.lines():
+            print(line)
+    return report.exit_code
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    runs = ops_history.last_runs(settings, args.limit)
+    if not runs:
+        print(f"no runs recorded in {settings.warehouse_label}")
+    for line in ops_history.format_runs(runs):
         print(line)
-    return EXIT_OK if report.ok else EXIT_FAILED
+    return EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -162,9 +215,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"sandbox generated for {', '.join(missing)} in {settings.sandbox_dir}")
     else:
         print(f"sandbox present in {settings.sandbox_dir} (elt sandbox generate --force to regenerate)")
+    run_started = datetime.now(UTC)
     report = run(
         settings, list(SOURCES.values()), RunOptions(sandbox=True, verbose=args.verbose), all_selected=True
     )
+    ops_history.record(settings, report, started=run_started, command=args.command_line)
     docs_ok = True
     if report.ok:
         try:
@@ -204,6 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="land sources, then dbt build their models")
     _add_run_flags(p)
+    p.add_argument(
+        "--every",
+        metavar="INTERVAL",
+        help="keep running on a schedule (90s, 2m, 1h); stop with SIGTERM/SIGINT",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("build", help="dbt build (models, snapshots, tests)")
@@ -233,6 +293,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=1.0)
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("health", help="sources and marts: loaded, fresh, complete (exit 0/1/2)")
+    _add_common(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--sandbox", action="store_true", help="count source rows in the local sandbox")
+    p.add_argument("--only", action="append", metavar="SOURCE", help="these sources and their marts")
+    p.set_defaults(func=cmd_health)
+
+    p = sub.add_parser("history", help="the last runs recorded in the warehouse")
+    _add_common(p)
+    p.add_argument("--limit", type=int, default=10)
+    p.set_defaults(func=cmd_history)
+
     register_traffic(sub)  # elt back-propagate
     register_inventory(sub)  # elt inventory download|load
     register_fleet(sub)  # elt fleet history|backfill
@@ -241,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.command_line = _command_line(argv)
     verbose = getattr(args, "verbose", False)
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from extract.config import Settings
 from extract.dbt_runner import DbtResult, run_dbt
+from extract.ops.redact import redact
 from extract.pipeline import LandResult
 from extract.sources import RunOptions, SourceSpec
 
@@ -62,8 +63,8 @@ def run(
             result = spec.land_fn()(settings, opts)
             report.landed.append(result)
         except Exception as exc:  # one failing source must not stop the others
-            log.debug("source %s failed:\n%s", spec.name, traceback.format_exc())
-            report.failed[spec.name] = f"{type(exc).__name__}: {_first_line(exc)}"
+            log.debug("source %s failed:\n%s", spec.name, redact(traceback.format_exc()))
+            report.failed[spec.name] = redact(f"{type(exc).__name__}: {_first_line(exc)}")
         report.seconds[spec.name] = time.monotonic() - started
 
     if build and not opts.dry_run:
@@ -75,7 +76,9 @@ def run(
                 args += ["--select", *select]
             if opts.full_refresh:
                 args.append("--full-refresh")
+            started = time.monotonic()
             report.dbt = run_dbt(settings, args, check=False, quiet=not opts.verbose)
+            report.seconds["dbt"] = time.monotonic() - started
     return report
 
 

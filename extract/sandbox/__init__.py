@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from extract.config import Settings
 
@@ -40,10 +41,34 @@ def read_manifest(settings: Settings) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+# The warehouse password never goes into the manifest: entries keep a placeholder, put back on reading.
+_PASSWORD_MARK = "${PGPASSWORD}"
+_PASSWORD_URL_MARK = "${PGPASSWORD:url}"
+
+
+def _swap(value: Any, pairs: list[tuple[str, str]]) -> Any:
+    if isinstance(value, str):
+        for old, new in pairs:
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, dict):
+        return {k: _swap(v, pairs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_swap(v, pairs) for v in value]
+    return value
+
+
+def _password_pairs(settings: Settings) -> list[tuple[str, str]]:
+    password = settings.postgres.password
+    if len(password) < 4:  # an empty (trust auth) or trivial password: nothing worth masking
+        return []
+    return [(quote(password, safe=""), _PASSWORD_URL_MARK), (password, _PASSWORD_MARK)]
+
+
 def write_entry(settings: Settings, system: str, entry: dict[str, Any]) -> None:
     settings.sandbox_dir.mkdir(parents=True, exist_ok=True)
     manifest = read_manifest(settings)
-    manifest[system] = entry
+    manifest[system] = _swap(entry, _password_pairs(settings))
     manifest_path(settings).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
 
 
@@ -54,4 +79,6 @@ def entry(settings: Settings, system: str) -> dict[str, Any]:
         raise LookupError(
             f"no sandbox for {system!r} in {manifest_path(settings)}: run `elt sandbox generate` first"
         )
-    return manifest[system]
+    password = settings.postgres.password
+    marks = [(_PASSWORD_URL_MARK, quote(password, safe="")), (_PASSWORD_MARK, password)]
+    return _swap(manifest[system], marks)

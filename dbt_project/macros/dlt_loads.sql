@@ -1,0 +1,35 @@
+{#- The `_dlt_loads` tables of every raw schema (`raw_<source>`) present in the warehouse when the
+    model is built: new sources appear on the next build without a code change. -#}
+{% macro dlt_loads_relations() -%}
+    {%- set relations = [] -%}
+    {%- if execute -%}
+        {%- set found = run_query(
+            "select table_schema from information_schema.tables"
+            ~ " where table_name = '_dlt_loads' and table_schema like 'raw\\_%' escape '\\'"
+            ~ " order by table_schema"
+        ) -%}
+        {%- for row in found.rows -%}
+            {%- do relations.append(api.Relation.create(
+                database=target.database, schema=row[0], identifier='_dlt_loads'
+            )) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(relations) }}
+{%- endmacro %}
+
+{#- A relation when it exists in the warehouse, else none (a table written by the first run). -#}
+{% macro existing_relation(relation) -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {{ return(adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier
+    )) }}
+{%- endmacro %}
+
+{#- A timestamp with time zone (dlt's `timestamp`); a Spark target would add spark__type_timestamp_tz. -#}
+{% macro type_timestamp_tz() -%}
+    {{ return(adapter.dispatch('type_timestamp_tz', 'logistics_elt')()) }}
+{%- endmacro %}
+
+{% macro default__type_timestamp_tz() -%}
+    timestamp with time zone
+{%- endmacro %}

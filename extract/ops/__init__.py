@@ -1,0 +1,1 @@
+"""Operating the pipeline: run history, health check, scheduling and secret redaction."""
