@@ -26,28 +26,10 @@ import psycopg2
 
 from extract.config import PROJECT_ROOT, PostgresConn, Settings
 from extract.dbt_runner import dbt_executable
+from extract.fleet.source import POSITION_FIELDS
 
 POINTS_PER_DAY = 480  # 8 hours at one position a minute
-COLUMNS = (
-    "placa",
-    "descricao",
-    "frota",
-    "equipamento_serial",
-    "data_transmissao",
-    "data_gravacao",
-    "latitude",
-    "longitude",
-    "logradouro",
-    "velocidade",
-    "ignicao",
-    "odometro",
-    "odometro_can",
-    "horimetro",
-    "bateria",
-    "position_key",
-    "_dlt_load_id",
-    "_dlt_id",
-)
+COLUMNS = (*POSITION_FIELDS, "position_key", "_dlt_load_id", "_dlt_id")
 
 
 def positions_sql(plates: int, first_day: int, days: int, load_id: str) -> str:
