@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,12 @@ from extract.config import Settings
 # Arrow batches as parquet, uncompressed: the fast path into both warehouses
 # (PostgreSQL reads parquet through adbc-driver-postgresql).
 LOADER_FILE_FORMAT = "parquet"
+
+
+def show_progress() -> bool:
+    """Live progress (dlt's counts and rates, dbt's own log) on a terminal or with --verbose; on a pipe
+    (CI, cron) each source prints one summary line instead."""
+    return sys.stdout.isatty() or logging.getLogger().isEnabledFor(logging.INFO)
 
 
 def destination(settings: Settings) -> Any:
@@ -34,7 +41,7 @@ def make_pipeline(settings: Settings, source_name: str, pipelines_dir: Path | No
         destination=destination(settings),
         dataset_name=f"raw_{source_name}",
         pipelines_dir=str(pipelines_dir or settings.dlt_pipelines_dir),
-        progress="log" if logging.getLogger().isEnabledFor(logging.INFO) else None,
+        progress="log" if show_progress() else None,
     )
 
 

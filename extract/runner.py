@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from extract.config import Settings
 from extract.dbt_runner import DbtResult, run_dbt
 from extract.ops.redact import redact
-from extract.pipeline import LandResult
+from extract.pipeline import LandResult, show_progress
 from extract.sources import RunOptions, SourceSpec
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def run(
             if opts.full_refresh:
                 args.append("--full-refresh")
             started = time.monotonic()
-            report.dbt = run_dbt(settings, args, check=False, quiet=not opts.verbose)
+            report.dbt = run_dbt(settings, args, check=False, quiet=not (opts.verbose or show_progress()))
             report.seconds["dbt"] = time.monotonic() - started
     return report
 
