@@ -100,9 +100,10 @@ def _child(work: Path, database: str, label: str, target: str, kind: str, backen
 
 
 def _reset_warehouse(pg: PostgresConn) -> None:
-    """Each measured pipeline starts from an empty PostgreSQL warehouse (the source schema stays)."""
+    """Each measured pipeline starts from an empty PostgreSQL warehouse, dlt's merge staging dataset
+    included (the source schema stays)."""
     with psycopg2.connect(pg.dsn()) as conn, conn.cursor() as cur:
-        for schema in ("raw_automation", "staging", "automation"):
+        for schema in ("raw_automation", "raw_automation_staging", "staging", "automation"):
             cur.execute(f"drop schema if exists {schema} cascade")
 
 
