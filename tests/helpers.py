@@ -66,3 +66,12 @@ def close(a: Any, b: Any, rel: float = 1e-9, abs_tol: float = 1e-6) -> bool:
     if isinstance(a, float | Decimal) or isinstance(b, float | Decimal):
         return math.isclose(float(a), float(b), rel_tol=rel, abs_tol=abs_tol)
     return a == b
+
+
+def iso6346_check_digit(code10: str) -> int:
+    """ISO 6346 check digit of owner code + category + serial (first 10 characters), computed here
+    independently of the dbt macro: letters 10..38 skipping multiples of 11, weights 2**position."""
+    values = [n for n in range(10, 39) if n % 11]
+    letters = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", values, strict=True))
+    total = sum((letters[c] if c.isalpha() else int(c)) * 2**i for i, c in enumerate(code10[:10]))
+    return total % 11 % 10

@@ -16,12 +16,9 @@ from extract.runner import run
 from extract.sandbox.traffic import ground_truth
 from extract.sources import SOURCES, RunOptions
 from extract.traffic.backpropagate import back_propagate
-from tests.helpers import query
+from tests.helpers import iso6346_check_digit, query
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
-LETTERS = {
-    c: v for c, v in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", [n for n in range(10, 39) if n % 11], strict=True)
-}
 
 
 def _key(value: str | None) -> str:
@@ -29,11 +26,8 @@ def _key(value: str | None) -> str:
 
 
 def _valid_container(key: str) -> bool:
-    """ISO 6346: 4 letters, 6 digits, a check digit = sum(value * 2**position) mod 11 mod 10."""
-    if not re.fullmatch(r"[A-Z]{4}[0-9]{7}", key):
-        return False
-    total = sum((LETTERS[c] if c.isalpha() else int(c)) * 2**i for i, c in enumerate(key[:10]))
-    return total % 11 % 10 == int(key[10])
+    """ISO 6346: 4 letters, 7 digits, the last one the check digit."""
+    return bool(re.fullmatch(r"[A-Z]{4}[0-9]{7}", key)) and iso6346_check_digit(key) == int(key[10])
 
 
 def _run(settings: Settings) -> None:

@@ -14,6 +14,7 @@ import duckdb
 import psycopg2
 
 from extract.config import Settings
+from tests.helpers import iso6346_check_digit
 
 LOAD_1 = "1795176000.000001"  # 2026-11-20 12:00 UTC
 LOAD_2 = "1795262400.000001"  # 2026-11-21 12:00 UTC
@@ -98,22 +99,9 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def check_digit(owner_serial: str) -> int:
-    """ISO 6346 check digit of the first 10 characters (independent of the dbt macro)."""
-    values: dict[str, int] = {}
-    n = 10
-    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
-        if n % 11 == 0:
-            n += 1
-        values[letter] = n
-        n += 1
-    total = sum((values[c] if c.isalpha() else int(c)) * 2**i for i, c in enumerate(owner_serial[:10]))
-    return total % 11 % 10
-
-
 def container(owner: str, serial: str, valid: bool = True) -> str:
     """A container written the legacy way, `ABCU-123456-7`, with a right or wrong check digit."""
-    digit = check_digit(owner + serial)
+    digit = iso6346_check_digit(owner + serial)
     if not valid:
         digit = (digit + 1) % 10
     return f"{owner}-{serial}-{digit}"
