@@ -3,11 +3,15 @@
 elt demo                       sandbox + extract + dbt build + docs on DuckDB, with a summary
 elt run [--only SOURCE] ...    land sources, then dbt build what they feed
 elt build [--select ...]       dbt build only
-elt sandbox generate|change    the local sandbox of the source systems
+elt sandbox up|down|serve      point the sources at the local sandbox (or back), serve its APIs
+elt sandbox generate|change    (re)generate the sandbox, or apply a change batch to it
 elt docs [--serve]             dbt docs, served on 127.0.0.1
 elt health [--json]            is every source loading and every mart there (exit 0 ok, 1 warn, 2 critical)
 elt history [--limit N]        the last runs: rows landed, dbt models and tests, errors
 elt back-propagate [--dry-run] write the resolved traffic Chofer back to the source tables
+
+Sources read their settings through dlt: `elt sandbox up` writes them for the local sandbox,
+otherwise the environment and .dlt/ (see README, "Settings").
 """
 
 from __future__ import annotations
@@ -17,22 +21,28 @@ import logging
 import os
 import sys
 import time
+from contextlib import ExitStack, nullcontext
 from datetime import UTC, datetime
 
 from extract import sandbox
-from extract.config import ConfigError, Settings
-from extract.dbt_runner import DbtError, run_dbt
+from extract.dbt import DbtError, run_dbt
 from extract.exit_codes import EXIT_BUSY, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from extract.fleet.cli import register as register_fleet
 from extract.inventory.cli import register as register_inventory
+from extract.locks import LockBusy, hold
 from extract.ops import health as ops_health
 from extract.ops import history as ops_history
-from extract.ops.redact import redact
-from extract.ops.schedule import LockBusy, Scheduler, parse_interval, run_lock
-from extract.ops.warehouse import WarehouseUnavailable
+from extract.ops.schedule import Scheduler, parse_interval
+from extract.pipeline import RunOptions
+from extract.redact import redact
 from extract.runner import run
-from extract.sources import SOURCES, RunOptions, select
+from extract.settings import ConfigError, Settings, activate, sources_pointed_at
+from extract.sources import SOURCES, SourceSpec, select
 from extract.traffic.cli import register as register_traffic
+from extract.warehouse import WarehouseUnavailable
+
+# commands that reach the source systems: the sandbox's APIs are served for them when it is in use
+_REACH_SOURCES = {"run", "demo", "health", "fleet", "inventory"}
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -58,9 +68,6 @@ def _add_run_flags(p: argparse.ArgumentParser) -> None:
         "--full-refresh", action="store_true", help="reload sources and rebuild models from scratch"
     )
     p.add_argument("--dry-run", action="store_true", help="extract and report what would land; load nothing")
-    p.add_argument(
-        "--sandbox", action="store_true", help="read the local sandbox instead of configured sources"
-    )
     p.add_argument("--no-build", action="store_true", help="land only; skip dbt")
 
 
@@ -68,17 +75,30 @@ def _command_line(argv: list[str] | None) -> str:
     return redact(" ".join(["elt", *(sys.argv[1:] if argv is None else argv)]))
 
 
+def source_locks(settings: Settings, specs: list[SourceSpec]) -> ExitStack:
+    """Hold the lock of every source of a run (a second run of any of them gets ``LockBusy``)."""
+    stack = ExitStack()
+    try:
+        for spec in specs:
+            kind, key = spec.lock()
+            stack.enter_context(hold(settings, kind, key))
+    except BaseException:
+        stack.close()
+        raise
+    return stack
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     specs = select(args.only)
     opts = RunOptions(
-        sandbox=args.sandbox,
         full_refresh=args.full_refresh,
         dry_run=args.dry_run,
         verbose=args.verbose,
         tables=tuple(args.table),
     )
     interval = parse_interval(args.every) if args.every else None
+    print(sources_pointed_at(settings), flush=True)
 
     def one_run() -> bool:
         started = datetime.now(UTC)
@@ -89,11 +109,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             ops_history.record(settings, report, started=started, command=args.command_line)
         return report.ok
 
-    kind = "run:" + (",".join(sorted(s.name for s in specs)) if args.only else "all")
-    if args.table:
-        kind += ":" + ",".join(sorted(args.table))
     try:
-        with run_lock(settings, kind):
+        with source_locks(settings, specs):
             if interval is None:
                 return EXIT_OK if one_run() else EXIT_FAILED
             return Scheduler(interval, one_run, echo=lambda text: print(text, flush=True)).run()
@@ -107,10 +124,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_health(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    report = ops_health.check(settings, only=args.only, sandbox=args.sandbox)
+    report = ops_health.check(settings, only=args.only)
     if args.json:
         print(report.to_json())
     else:
+        print(sources_pointed_at(settings))
         for line in report.lines():
             print(line)
     return report.exit_code
@@ -133,7 +151,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         dbt_args.append("--full-refresh")
     result = run_dbt(settings, dbt_args, check=False, quiet=not args.verbose)
     print(result.describe())
-    for line in result.failures:
+    for line in result.problems():
         print(f"  {line}")
     return EXIT_OK if result.ok else EXIT_FAILED
 
@@ -145,45 +163,50 @@ def _parse_now(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def generate_sandbox(settings: Settings, only: list[str] | None, opts: sandbox.SandboxOptions) -> dict:
-    """Build the sandbox of each selected system and record it in the manifest."""
-    made = {}
-    for spec in select(only):
-        found = spec.sandbox().generate_into(settings, opts)
-        sandbox.write_entry(settings, spec.name, found)
-        made[spec.name] = found
-    return made
+def _print_made(made: dict[str, dict]) -> None:
+    for name, found in made.items():
+        rows = found.get("rows", {})
+        print(f"sandbox {name}: {sum(rows.values())} rows " + ", ".join(f"{t}={n}" for t, n in rows.items()))
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    if args.action == "generate":
+    if args.action in ("up", "generate"):
         existing = sandbox.read_manifest(settings)
         wanted = [s.name for s in select(args.only)]
-        if not args.force and all(name in existing for name in wanted):
-            print(f"sandbox already at {settings.sandbox_dir} (use --force to regenerate)")
-            return EXIT_OK
+        todo = wanted if args.force else [name for name in wanted if name not in existing]
         kwargs = {"seed": args.seed, "scale": args.scale}
         if args.now:
             kwargs["now"] = _parse_now(args.now)
-        made = generate_sandbox(settings, args.only, sandbox.SandboxOptions(**kwargs))
-        for name, found in made.items():
-            rows = found.get("rows", {})
-            print(
-                f"sandbox {name}: {sum(rows.values())} rows " + ", ".join(f"{t}={n}" for t, n in rows.items())
-            )
+        if todo:
+            _print_made(sandbox.generate(settings, todo, sandbox.SandboxOptions(**kwargs)))
+        else:
+            print(f"sandbox already at {settings.sandbox_dir} (use --force to regenerate)")
+        path = sandbox.write_settings(settings)
+        print(f"sources now read the sandbox: {path} (`elt sandbox down` to undo)")
         return EXIT_OK
+    if args.action == "down":
+        removed = sandbox.remove_settings(settings)
+        state = "no longer read" if removed else "was not in use;"
+        print(f"the sandbox {state} the sources use the environment and .dlt/ settings")
+        return EXIT_OK
+    if args.action == "serve":
+        with sandbox.serving(settings) as urls:
+            if not urls:
+                print("nothing to serve: no sandbox API generated, or already served")
+                return EXIT_OK
+            print("serving " + ", ".join(urls) + " (Ctrl-C to stop)", flush=True)
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                return EXIT_OK
     # change
-    manifest = sandbox.read_manifest(settings)
-    for spec in select(args.only):
-        found = sandbox.entry(settings, spec.name)
-        batch = int(found.get("batches", 0)) + 1
-        changed = spec.sandbox().change_into(found, batch)
-        found["batches"] = batch
-        sandbox.write_entry(settings, spec.name, found)
-        manifest[spec.name] = found
+    for name, changed in sandbox.change(settings, args.only).items():
+        found = sandbox.entry(settings, name)
         print(
-            f"sandbox {spec.name}: change batch {batch}: " + ", ".join(f"{k}={v}" for k, v in changed.items())
+            f"sandbox {name}: change batch {found['batches']}: "
+            + ", ".join(f"{k}={v}" for k, v in changed.items())
         )
     return EXIT_OK
 
@@ -208,17 +231,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.monotonic()
     manifest = sandbox.read_manifest(settings)
     missing = [name for name in SOURCES if name not in manifest]
+    for name in missing:
+        opts = sandbox.SandboxOptions(scale=args.scale * sandbox.DEMO_SCALE.get(name, 1.0))
+        sandbox.generate(settings, [name], opts)
+    sandbox.write_settings(settings)
     if missing:
-        for name in missing:
-            opts = sandbox.SandboxOptions(scale=args.scale * SOURCES[name].demo_scale)
-            generate_sandbox(settings, [name], opts)
         print(f"sandbox generated for {', '.join(missing)} in {settings.sandbox_dir}")
     else:
         print(f"sandbox present in {settings.sandbox_dir} (elt sandbox generate --force to regenerate)")
+    print(sources_pointed_at(settings))
     run_started = datetime.now(UTC)
-    report = run(
-        settings, list(SOURCES.values()), RunOptions(sandbox=True, verbose=args.verbose), all_selected=True
-    )
+    with sandbox.serving(settings):  # generated just now: its APIs were not served yet
+        report = run(settings, list(SOURCES.values()), RunOptions(verbose=args.verbose), all_selected=True)
     ops_history.record(settings, report, started=run_started, command=args.command_line)
     docs_ok = True
     if report.ok:
@@ -242,7 +266,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"dbt models built: {dbt.count('model', 'success')}")
         passed = dbt.count("test", "pass") + dbt.count("unit_test", "pass")
         print(f"dbt tests passed: {passed}, failed: {len(dbt.failures)}")
-        for line in dbt.failures:
+        for line in dbt.problems():
             print(f"  {line}")
     print(f"warehouse: {settings.warehouse_label}")
     if docs_ok and report.ok:
@@ -272,9 +296,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-refresh", action="store_true")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("sandbox", help="generate or change the local sandbox of the sources")
+    p = sub.add_parser("sandbox", help="the local sandbox of the source systems")
     _add_common(p)
-    p.add_argument("action", choices=["generate", "change"])
+    p.add_argument(
+        "action",
+        choices=["up", "down", "serve", "generate", "change"],
+        help="up: generate what is missing and point the sources at it; down: point them back at "
+        ".dlt/ and the environment; serve: serve its APIs until Ctrl-C; generate: like up; "
+        "change: apply the next change batch",
+    )
     p.add_argument("--only", action="append", metavar="SOURCE")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--scale", type=float, default=1.0, help="1.0 is a few thousand rows per table")
@@ -296,7 +326,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("health", help="sources and marts: loaded, fresh, complete (exit 0/1/2)")
     _add_common(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--sandbox", action="store_true", help="count source rows in the local sandbox")
     p.add_argument("--only", action="append", metavar="SOURCE", help="these sources and their marts")
     p.set_defaults(func=cmd_health)
 
@@ -321,7 +350,11 @@ def main(argv: list[str] | None = None) -> int:
     if verbose:
         os.environ.setdefault("RUNTIME__LOG_LEVEL", "INFO")
     try:
-        return args.func(args)
+        settings = _settings(args)
+        activate(settings)
+        served = sandbox.serving(settings) if args.command in _REACH_SOURCES else nullcontext([])
+        with served:
+            return args.func(args)
     except (ConfigError, ValueError, LookupError) as exc:
         print(f"elt: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,4 +1,9 @@
-"""dlt plumbing shared by every source: destination, pipeline, run and what it landed."""
+"""The one pipeline factory, and landing a source with it.
+
+Every dlt pipeline of the project is made here: name ``logistics_<dataset key>``, dataset
+``raw_<source>`` (or ``ops``), pipelines folder per warehouse (``Settings.dlt_pipelines_dir``), so
+dlt's own CLI finds them with ``--pipelines-dir``.
+"""
 
 from __future__ import annotations
 
@@ -13,17 +18,31 @@ from typing import Any
 import dlt
 from dlt.common.pipeline import LoadInfo
 
-from extract.config import Settings
+from extract.settings import Settings
 
 # Arrow batches as parquet, uncompressed: the fast path into both warehouses
 # (PostgreSQL reads parquet through adbc-driver-postgresql).
 LOADER_FILE_FORMAT = "parquet"
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """What the user asked of a run; every source honours the same flags."""
+
+    full_refresh: bool = False
+    dry_run: bool = False
+    verbose: bool = False
+    tables: tuple[str, ...] = ()
+
+
 def show_progress() -> bool:
     """Live progress (dlt's counts and rates, dbt's own log) on a terminal or with --verbose; on a pipe
     (CI, cron) each source prints one summary line instead."""
     return sys.stdout.isatty() or logging.getLogger().isEnabledFor(logging.INFO)
+
+
+def pipeline_name(source_name: str) -> str:
+    return f"logistics_{source_name}"
 
 
 def destination(settings: Settings) -> Any:
@@ -34,14 +53,22 @@ def destination(settings: Settings) -> Any:
     return dlt.destinations.postgres(settings.postgres.url())
 
 
-def make_pipeline(settings: Settings, source_name: str, pipelines_dir: Path | None = None) -> dlt.Pipeline:
-    """One pipeline per source system; it lands into the dataset ``raw_<source_name>``."""
+def make_pipeline(
+    settings: Settings,
+    source_name: str,
+    *,
+    dataset_name: str | None = None,
+    pipelines_dir: Path | None = None,
+    progress: bool | None = None,
+) -> dlt.Pipeline:
+    """The pipeline of ``source_name``; it lands into ``raw_<source_name>`` unless told otherwise."""
+    live = show_progress() if progress is None else progress
     return dlt.pipeline(
-        pipeline_name=f"logistics_{source_name}",
+        pipeline_name=pipeline_name(source_name),
         destination=destination(settings),
-        dataset_name=f"raw_{source_name}",
+        dataset_name=dataset_name or f"raw_{source_name}",
         pipelines_dir=str(pipelines_dir or settings.dlt_pipelines_dir),
-        progress="log" if show_progress() else None,
+        progress="log" if live else None,
     )
 
 
@@ -85,7 +112,7 @@ def land(
     """
     if dry_run:
         with tempfile.TemporaryDirectory(prefix="elt-dry-") as tmp:
-            live = settings.dlt_pipelines_dir / f"logistics_{source_name}"
+            live = settings.dlt_pipelines_dir / pipeline_name(source_name)
             if live.exists():
                 shutil.copytree(live, Path(tmp) / live.name)
             pipeline = make_pipeline(settings, source_name, pipelines_dir=Path(tmp))
@@ -102,5 +129,7 @@ def land(
         refresh="drop_sources" if full_refresh else None,
     )
     load_info.raise_on_failed_jobs()
-    counts = pipeline.last_trace.last_normalize_info.row_counts if pipeline.last_trace else {}
+    trace = pipeline.last_trace
+    normalized = trace.last_normalize_info if trace else None
+    counts = normalized.row_counts if normalized else {}
     return LandResult(source_name, _user_rows(counts), list(load_info.loads_ids))

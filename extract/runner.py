@@ -7,11 +7,11 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from extract.config import Settings
-from extract.dbt_runner import DbtResult, run_dbt
-from extract.ops.redact import redact
-from extract.pipeline import LandResult, show_progress
-from extract.sources import RunOptions, SourceSpec
+from extract.dbt import DbtResult, run_dbt
+from extract.pipeline import LandResult, RunOptions, show_progress
+from extract.redact import redact
+from extract.settings import Settings, activate
+from extract.sources import SourceSpec
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class RunReport:
         out += [f"{name}: FAILED: {error}" for name, error in self.failed.items()]
         if self.dbt is not None:
             out.append(self.dbt.describe())
-            out += [f"  {line}" for line in self.dbt.failures]
+            out += [f"  {line}" for line in self.dbt.problems()]
         return out
 
 
@@ -56,12 +56,12 @@ def run(
     all_selected: bool = False,
 ) -> RunReport:
     """Land each source; a failing source is reported and the others go on. Then build downstream."""
+    activate(settings)
     report = RunReport()
     for spec in specs:
         started = time.monotonic()
         try:
-            result = spec.land_fn()(settings, opts)
-            report.landed.append(result)
+            report.landed.append(spec.land(settings, opts))
         except Exception as exc:  # one failing source must not stop the others
             log.debug("source %s failed:\n%s", spec.name, redact(traceback.format_exc()))
             report.failed[spec.name] = redact(f"{type(exc).__name__}: {_first_line(exc)}")

@@ -1,72 +1,53 @@
-"""The source systems the project knows, and the options every source run takes.
+"""The source systems the project knows: each lands with ``land_source(settings, opts)``.
 
-A source module exposes ``land_source(settings, opts) -> LandResult``; its sandbox module exposes
-``generate_into(settings, opts)`` and ``change_into(entry, batch)``. Add one line to ``SOURCES``.
+Registered by direct reference; add a source by adding its package and one line to ``SOURCES``.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+
+from extract import automation, fleet, inventory, traffic
+from extract.pipeline import LandResult, RunOptions
+from extract.settings import Settings
 
 
-@dataclass(frozen=True)
-class RunOptions:
-    """What the user asked of a run; every source honours the same flags."""
-
-    sandbox: bool = False
-    full_refresh: bool = False
-    dry_run: bool = False
-    verbose: bool = False
-    tables: tuple[str, ...] = ()
+def _own_lock(name: str) -> Callable[[], tuple[str, int | None]]:
+    return lambda: (f"source {name}", None)
 
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """Where a source's code lives and which dbt nodes it feeds."""
+    """A source: how it lands, which raw tables it has, which lock a run of it holds."""
 
     name: str
-    module: str
-    sandbox_module: str
-    dbt_select: str
-    demo_scale: float = 1.0  # sandbox size in `elt demo`, relative to --scale
+    land: Callable[[Settings, RunOptions], LandResult]
+    tables: tuple[str, ...]
+    lock: Callable[[], tuple[str, int | None]] = field(default=lambda: ("source", None))
+    row_counts: Callable[[Settings], dict[str, int]] | None = None
 
-    def land_fn(self) -> Callable[..., Any]:
-        return importlib.import_module(self.module).land_source
-
-    def sandbox(self) -> Any:
-        return importlib.import_module(self.sandbox_module)
+    @property
+    def dbt_select(self) -> str:
+        return f"source:{self.name}+"
 
 
 SOURCES: dict[str, SourceSpec] = {
     "automation": SourceSpec(
-        name="automation",
-        module="extract.automation",
-        sandbox_module="extract.sandbox.automation",
-        dbt_select="source:automation+",
+        "automation",
+        automation.land_source,
+        automation.TABLES,
+        _own_lock("automation"),
+        automation.source_row_counts,
     ),
-    "traffic": SourceSpec(
-        name="traffic",
-        module="extract.traffic",
-        sandbox_module="extract.sandbox.traffic",
-        dbt_select="source:traffic+",
-    ),
+    "traffic": SourceSpec("traffic", traffic.land_source, traffic.RESOURCES, _own_lock("traffic")),
     "inventory": SourceSpec(
-        name="inventory",
-        module="extract.inventory",
-        sandbox_module="extract.sandbox.inventory",
-        dbt_select="source:inventory+",
-        # the Relbase sandbox keeps the real 7 requests/s limit: 60 products keep the demo short
-        demo_scale=0.2,
+        "inventory",
+        inventory.land_source,
+        ("warehouses", "products", "product_stock", "lots", "product_requests", "lot_requests"),
+        _own_lock("inventory"),
     ),
-    "fleet": SourceSpec(
-        name="fleet",
-        module="extract.fleet",
-        sandbox_module="extract.sandbox.fleet",
-        dbt_select="source:fleet+",
-    ),
+    "fleet": SourceSpec("fleet", fleet.land_source, ("positions", "terminals"), fleet.daily_lock),
 }
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from extract.config import PostgresConn, Settings
-from tests.helpers import pg_unreachable_reason
+from extract.settings import PostgresConn, Settings, activate
+from tests.support import pg_unreachable_reason
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +71,10 @@ def settings(request: pytest.FixtureRequest) -> Settings:
     """The same test on both warehouses."""
     name = "duckdb_settings" if request.param == "duckdb" else "postgres_settings"
     return request.getfixturevalue(name)
+
+
+@pytest.fixture(autouse=True)
+def _no_source_settings_between_tests(tmp_path: Path) -> Iterator[None]:
+    """A test's sandbox settings file must not leak into the next test: dlt's providers are global."""
+    yield
+    activate(Settings(sandbox_dir=tmp_path / "no-sandbox"))

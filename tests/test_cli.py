@@ -30,9 +30,12 @@ def test_bad_target_names_the_setting(local_env: Path, monkeypatch: pytest.Monke
     assert "ELT_TARGET" in capsys.readouterr().err
 
 
-def test_run_without_sandbox_says_how_to_make_one(local_env: Path, capsys: pytest.CaptureFixture) -> None:
-    assert main(["run", "--sandbox", "--only", "automation", "--no-build"]) != EXIT_OK
-    assert "elt sandbox generate" in capsys.readouterr().out
+def test_run_without_settings_names_what_is_missing(local_env: Path, capsys: pytest.CaptureFixture) -> None:
+    """No sandbox and no configured source: the run fails, names the setting and says where it reads."""
+    assert main(["run", "--only", "automation", "--no-build"]) != EXIT_OK
+    out = capsys.readouterr().out
+    assert "sources: environment and .dlt/ settings" in out
+    assert "automation: FAILED" in out and "credentials" in out
 
 
 def test_sandbox_generate_change_and_land(local_env: Path, capsys: pytest.CaptureFixture) -> None:
@@ -42,9 +45,22 @@ def test_sandbox_generate_change_and_land(local_env: Path, capsys: pytest.Captur
     )
     assert main(["sandbox", "generate", "--only", "automation"]) == EXIT_OK
     assert "already" in capsys.readouterr().out
-    assert main(["run", "--sandbox", "--only", "automation", "--no-build"]) == EXIT_OK
+    assert main(["run", "--only", "automation", "--no-build"]) == EXIT_OK
     assert main(["sandbox", "change", "--only", "automation"]) == EXIT_OK
     assert "change batch 1" in capsys.readouterr().out
-    assert main(["run", "--sandbox", "--only", "automation", "--no-build"]) == EXIT_OK
+    assert main(["run", "--only", "automation", "--no-build"]) == EXIT_OK
     out = capsys.readouterr().out
     assert "automation: read" in out and "assignment_logs=" in out
+    assert f"sources: {local_env / 'sandbox' / 'sources.toml'}" in out
+
+
+def test_sandbox_down_points_the_sources_back(local_env: Path, capsys: pytest.CaptureFixture) -> None:
+    """`elt sandbox up` writes the source settings file the sources read; `down` removes it, data kept."""
+    assert main(["sandbox", "up", "--only", "automation", "--scale", "0.05"]) == EXIT_OK
+    settings_file = local_env / "sandbox" / "sources.toml"
+    assert "[sources.automation]" in settings_file.read_text()
+    assert main(["sandbox", "down"]) == EXIT_OK
+    assert not settings_file.exists() and (local_env / "sandbox" / "manifest.json").exists()
+    assert main(["run", "--only", "automation", "--no-build"]) != EXIT_OK
+    assert main(["sandbox", "up"]) == EXIT_OK  # only what is missing is generated
+    assert main(["run", "--only", "automation", "--no-build"]) == EXIT_OK

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from extract.config import ConfigError, PostgresConn, Settings
 from extract.pipeline import destination
+from extract.settings import ConfigError, PostgresConn, Settings
 
 
 def test_defaults_are_the_embedded_warehouse() -> None:

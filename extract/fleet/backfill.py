@@ -1,9 +1,9 @@
-"""Latest positions and history backfills of the fleet into ``raw_fleet``.
+"""History backfills of the fleet into ``raw_fleet``: plates × local days, resumable, one lock.
 
-A backfill makes one history call per plate per local day, sleeps ``ETRAC_RATE_SLEEP`` between
-calls, and lands every ``batch_size`` plate-days in one dlt load together with their rows in
-``raw_fleet.backfill_progress``. A re-run (or a run after a kill) reads that table and skips the
-plate-days already ``done``; positions merge on their key, so a plate-day fetched twice never
+A backfill makes one history call per plate per local day inside a dlt resource, sleeps
+``rate_sleep`` between calls, and lands every ``batch_size`` plate-days in one dlt load together with
+their rows in ``raw_fleet.backfill_progress``. A re-run (or a run after a kill) reads that table and
+skips the plate-days already ``done``; positions merge on their key, so a plate-day fetched twice never
 duplicates. A plate-day whose calls keep failing is recorded ``failed`` and retried next run.
 """
 
@@ -13,22 +13,22 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import dlt
+from dlt.extract.resource import DltResource
 
-from extract import sandbox
-from extract.config import Settings
-from extract.fleet.client import ApiError, AuthError, EtracClient, EtracConfig, TransientError
-from extract.fleet.locks import run_lock
-from extract.fleet.source import fleet_source, positions_table, terminals_table, utc_now
-from extract.pipeline import LOADER_FILE_FORMAT, LandResult, land, make_pipeline
+from extract.fleet.client import ApiError, AuthError, EtracClient, TransientError
+from extract.fleet.helpers import positions_table, terminals_table, to_progress, to_terminals, utc_now
+from extract.fleet.settings import BRT, UPSERT
+from extract.locks import hold
+from extract.pipeline import LOADER_FILE_FORMAT, make_pipeline
+from extract.settings import Settings
+from extract.warehouse import WarehouseUnavailable, connect, fetch, table_exists
 
 log = logging.getLogger(__name__)
-BRT = timezone(timedelta(hours=-3))
 FAILURES = (ApiError, TransientError, OSError)  # requests' errors are OSErrors
 
 
@@ -37,32 +37,6 @@ def flush_pending(pipeline: dlt.Pipeline) -> None:
     if pipeline.has_pending_data:
         log.warning("fleet: loading packages left pending by an earlier run")
         pipeline.run()
-
-
-@contextmanager
-def etrac_client(settings: Settings, use_sandbox: bool) -> Iterator[EtracClient]:
-    """A client of the configured API or, with ``use_sandbox``, of a local server started for the block."""
-    if not use_sandbox:
-        with EtracClient(EtracConfig.from_settings()) as client:
-            yield client
-        return
-    from extract.sandbox.etrac_server import EtracServer
-
-    found = sandbox.entry(settings, "fleet")
-    with EtracServer(found) as server:
-        cfg = EtracConfig.from_settings(api_base=server.url, user=found["user"], key=found["key"])
-        with EtracClient(cfg) as client:
-            yield client
-
-
-def land_latest(settings: Settings, client: EtracClient, *, dry_run: bool = False) -> LandResult:
-    """One call for the latest position of every vehicle; land positions and terminals."""
-    items = client.latest()
-    table = positions_table(items)
-    terminals = terminals_table(items)
-    if not dry_run:
-        flush_pending(make_pipeline(settings, "fleet"))
-    return land(settings, "fleet", fleet_source([table], terminals), dry_run=dry_run)
 
 
 @dataclass
@@ -92,16 +66,17 @@ def days_between(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def completed_plate_days(pipeline: dlt.Pipeline) -> set[tuple[str, str]]:
-    """Plate-days recorded ``done`` in ``raw_fleet.backfill_progress`` (none when the table is absent)."""
+def completed_plate_days(settings: Settings) -> set[tuple[str, str]]:
+    """Plate-days recorded ``done`` in ``raw_fleet.backfill_progress`` (none before the first run)."""
     try:
-        with pipeline.sql_client() as client:
-            table = client.make_qualified_table_name("backfill_progress")
-            rows = client.execute_sql(f"select placa, dia from {table} where status = 'done'")
-    except Exception as exc:  # first run: the dataset or table does not exist yet
-        log.info("no backfill progress yet (%s)", type(exc).__name__)
+        with connect(settings) as conn:
+            if not table_exists(conn, "raw_fleet", "backfill_progress"):
+                return set()
+            rows = fetch(conn, "select placa, dia from raw_fleet.backfill_progress where status = 'done'")
+    except WarehouseUnavailable as exc:  # first run: no warehouse file yet
+        log.info("no backfill progress yet (%s)", exc)
         return set()
-    return {(str(p), str(d)) for p, d in rows or []}
+    return {(str(p), str(d)) for p, d in rows}
 
 
 def _fmt_eta(seconds: float) -> str:
@@ -111,6 +86,47 @@ def _fmt_eta(seconds: float) -> str:
         if seconds >= 3600
         else f"{seconds // 60}m{seconds % 60:02d}s"
     )
+
+
+@dlt.source(name="fleet", max_table_nesting=0)
+def history_source(
+    client: EtracClient,
+    plate_days: list[tuple[str, date]],
+    today: date,
+    pause: float,
+    on_done: Callable[[dict[str, Any]], None],
+) -> DltResource:
+    """One history call per plate-day: positions, the plates' terminals and a progress row each."""
+
+    @dlt.resource(name="positions", primary_key="position_key", write_disposition=UPSERT)
+    def history() -> Iterator[Any]:
+        terminals: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
+        for i, (plate, day) in enumerate(plate_days):
+            if i and pause:
+                time.sleep(pause)
+            row: dict[str, Any] = {"placa": plate, "dia": day.isoformat(), "positions": 0}
+            try:
+                terminal, items = client.history_day(plate, day)
+            except AuthError:
+                raise
+            except FAILURES as exc:
+                row.update(status="failed", error=f"{type(exc).__name__}: {exc}"[:500])
+            else:
+                table = positions_table(items, plate=terminal.get("placa") or plate)
+                yield table
+                terminals.append(terminal or {"placa": plate})
+                # a day not over yet stays open, so the next run fetches it again
+                row.update(status="done" if day < today else "partial", positions=table.num_rows)
+            row["finished_at"] = utc_now()
+            rows.append(row)
+            on_done(row)
+        if terminals:
+            yield to_terminals(terminals_table(terminals))
+        if rows:
+            yield to_progress(rows)
+
+    return history
 
 
 def backfill(
@@ -137,47 +153,37 @@ def backfill(
     say = progress or (lambda line: print(line, file=sys.stderr, flush=True))
     today = today or datetime.now(BRT).date()
     summary = BackfillSummary(total=len(plates) * len(days))
-    with run_lock(settings, "backfill"):
+    with hold(settings, "fleet backfill", client.config.backfill_lock_id):
         pipeline = make_pipeline(settings, "fleet")
         flush_pending(pipeline)
-        done = completed_plate_days(pipeline)
+        done = completed_plate_days(settings)
         todo = [(p, d) for d in days for p in plates if (p, d.isoformat()) not in done]
         summary.skipped = summary.total - len(todo)
         if summary.skipped:
             say(f"skipping {summary.skipped} plate-days already done")
         started = time.monotonic()
         attempts_before = client.attempts
-        for offset in range(0, len(todo), max(1, batch_size)):
-            chunk = todo[offset : offset + max(1, batch_size)]
-            tables, terminals, rows = [], [], []
-            for i, (plate, day) in enumerate(chunk):
-                if offset + i:
-                    time.sleep(pause)
-                row: dict[str, Any] = {"placa": plate, "dia": day.isoformat(), "positions": 0}
-                try:
-                    terminal, items = client.history_day(plate, day)
-                except AuthError:
-                    raise
-                except FAILURES as exc:
-                    row.update(status="failed", error=f"{type(exc).__name__}: {exc}"[:500])
-                    summary.failed.append((plate, day.isoformat(), row["error"]))
-                else:
-                    table = positions_table(items, plate=terminal.get("placa") or plate)
-                    tables.append(table)
-                    terminals.append(terminal or {"placa": plate})
-                    # a day not over yet stays open, so the next run fetches it again
-                    row.update(status="done" if day < today else "partial", positions=table.num_rows)
-                    summary.fetched += 1
-                    summary.positions += table.num_rows
-                row["finished_at"] = utc_now()
-                rows.append(row)
-                n = offset + i + 1
-                eta = (time.monotonic() - started) / n * (len(todo) - n)
-                status = f"{row['status']} {row['positions']} positions"
-                say(f"[{n}/{len(todo)}] {plate} {day} {status}, ETA {_fmt_eta(eta)}")
-            info = pipeline.run(
-                fleet_source(tables, terminals_table(terminals), rows), loader_file_format=LOADER_FILE_FORMAT
+        finished = 0
+
+        def on_done(row: dict[str, Any]) -> None:
+            nonlocal finished
+            finished += 1
+            if row["status"] == "failed":
+                summary.failed.append((row["placa"], row["dia"], row["error"]))
+            else:
+                summary.fetched += 1
+                summary.positions += row["positions"]
+            eta = (time.monotonic() - started) / finished * (len(todo) - finished)
+            say(
+                f"[{finished}/{len(todo)}] {row['placa']} {row['dia']} {row['status']} "
+                f"{row['positions']} positions, ETA {_fmt_eta(eta)}"
             )
+
+        step = max(1, batch_size)
+        for offset in range(0, len(todo), step):
+            chunk = todo[offset : offset + step]
+            source = history_source(client, chunk, today, pause, on_done)
+            info = pipeline.run(source, loader_file_format=LOADER_FILE_FORMAT)
             info.raise_on_failed_jobs()
         summary.calls = client.attempts - attempts_before
     return summary

@@ -7,13 +7,13 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from extract.config import Settings
-from extract.dbt_runner import run_dbt
+from extract.dbt import run_dbt
 from extract.exit_codes import EXIT_BUSY, EXIT_FAILED, EXIT_OK
-from extract.fleet.backfill import backfill, etrac_client
-from extract.fleet.client import AuthError
-from extract.fleet.locks import BusyError
-from extract.pipeline import make_pipeline
+from extract.fleet.backfill import backfill
+from extract.fleet.client import AuthError, EtracClient, etrac_config
+from extract.locks import LockBusy
+from extract.settings import Settings, activate
+from extract.warehouse import WarehouseUnavailable, query
 
 
 def _day(text: str) -> date:
@@ -42,23 +42,25 @@ def _unparsed(settings: Settings, plates: list[str], start: date, end: date) -> 
         f"where rota_date between '{start.isoformat()}' and '{end.isoformat()}' and placa in ({marks})"
     )
     try:
-        with make_pipeline(settings, "fleet").sql_client() as client:
-            return int(client.execute_sql(sql)[0][0])
-    except Exception:
+        return int(query(settings, sql)[0][0])
+    except (WarehouseUnavailable, LookupError, RuntimeError, ValueError):
+        return None
+    except Exception:  # the mart is not built yet (engine-specific "no such table")
         return None
 
 
 def cmd_fleet(args: argparse.Namespace) -> int:
     settings = Settings.from_env().with_target(args.target)
+    activate(settings)
     if args.action == "history":
         plates, start, end = [args.plate], args.date, args.date
     else:
         start, end = args.date_start, args.date_end
         plates = plates_from_file(args.plates_file) if args.plates_file else args.plates.split(",")
     try:
-        with etrac_client(settings, args.sandbox) as client:
+        with EtracClient(etrac_config()) as client:
             summary = backfill(settings, client, plates, start, end, batch_size=args.batch_size)
-    except BusyError as exc:
+    except LockBusy as exc:
         print(f"elt fleet: {exc}", flush=True)
         return EXIT_BUSY
     except AuthError as exc:
@@ -94,7 +96,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     for q in (h, b):
         q.add_argument("--target", choices=["duckdb", "postgres"])
         q.add_argument("--verbose", "-v", action="store_true")
-        q.add_argument("--sandbox", action="store_true", help="start the local e-Track sandbox server")
         q.add_argument("--no-build", action="store_true", help="land only; skip dbt")
         q.add_argument("--batch-size", type=int, default=10, help="plate-days per dlt load (default 10)")
         q.set_defaults(func=cmd_fleet)

@@ -1,69 +1,46 @@
-"""HTTP client of the e-Track Web Service: POST with JSON bodies, Basic auth, retries with jitter.
+"""The e-Track Web Service client: POST with JSON bodies and Basic auth, on dlt's ``RESTClient`` with the
+project's one retry policy (``extract.http``).
 
-Built on ``requests`` + ``tenacity`` rather than dlt's ``Client``, because dlt's backoff has no
-jitter and the API needs retries on malformed JSON bodies as well as on 429/5xx and network errors.
-401 is never retried: it fails at once with a message naming the settings to check (never values).
+A 401 is never retried: it fails at once with a message naming the settings to check (never values).
+An ``erro`` body is an API error (not retried); 429, 5xx, timeouts and malformed JSON are retried.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import dlt
 import requests
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+from dlt.common.configuration.inject import with_config
+from dlt.common.typing import TSecretStrValue
+from dlt.sources.helpers.rest_client import RESTClient
 
-from extract.config import ConfigError
-
-log = logging.getLogger(__name__)
-
-# setting -> (environment variable, default); the dlt key is sources.fleet.<setting>
-SETTINGS: dict[str, tuple[str, Any]] = {
-    "api_base": ("ETRAC_API_BASE", None),
-    "user": ("ETRAC_USER", None),
-    "key": ("ETRAC_KEY", None),
-    "connect_timeout": ("ETRAC_CONNECT_TIMEOUT", 10.0),
-    "read_timeout": ("ETRAC_READ_TIMEOUT", 60.0),
-    "max_attempts": ("ETRAC_MAX_ATTEMPTS", 6),
-    "backoff": ("ETRAC_BACKOFF", 1.0),
-    "max_backoff": ("ETRAC_MAX_BACKOFF", 60.0),
-    "rate_sleep": ("ETRAC_RATE_SLEEP", 1.0),
-    "daily_lock_id": ("ETRAC_DAILY_LOCK_ID", 123456789),
-    "backfill_lock_id": ("ETRAC_BACKFILL_LOCK_ID", 987654321),
-}
-SECRET = {"user", "key"}
+from extract.fleet.settings import BACKFILL_LOCK_ID, DAILY_LOCK_ID
+from extract.http import (
+    NETWORK_ERRORS,
+    AuthRefused,
+    CallFailed,
+    RetryPolicy,
+    Stats,
+    failure,
+    network_failure,
+    retrying_session,
+    safe_url,
+)
+from extract.settings import ConfigError
 
 
-def setting(name: str, default: Any = None) -> Any:
-    """A fleet setting: the ``ETRAC_*`` variable, else dlt config/secrets ``sources.fleet.<name>``."""
-    env_name, fallback = SETTINGS[name]
-    value = os.environ.get(env_name)
-    if value not in (None, ""):
-        return value
-    accessor = dlt.secrets if name in SECRET else dlt.config
-    try:
-        found = accessor.get(f"sources.fleet.{name}")
-    except Exception:  # a provider that cannot answer counts as unset
-        found = None
-    if found not in (None, ""):
-        return found
-    return fallback if default is None else default
-
-
-class AuthError(RuntimeError):
+class AuthError(AuthRefused):
     """The API refused the credentials (401)."""
 
 
-class ApiError(RuntimeError):
+class ApiError(CallFailed):
     """The API answered with a non-retryable error (an ``erro`` body)."""
 
 
-class TransientError(RuntimeError):
-    """A retryable answer: 429, 5xx or a body that is not JSON."""
+class TransientError(CallFailed):
+    """Still 429, 5xx, a timeout or a body that is not JSON after every attempt."""
 
 
 @dataclass(frozen=True)
@@ -79,50 +56,81 @@ class EtracConfig:
     backoff: float = 1.0
     max_backoff: float = 60.0
     rate_sleep: float = 1.0
+    daily_lock_id: int = DAILY_LOCK_ID
+    backfill_lock_id: int = BACKFILL_LOCK_ID
+
+    @property
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            max_attempts=self.max_attempts,
+            backoff=self.backoff,
+            max_backoff=self.max_backoff,
+        )
 
     @classmethod
-    def from_settings(cls, **overrides: Any) -> EtracConfig:
-        """From ``ETRAC_*`` / dlt config; a missing base URL or credential is a clear error."""
-        values = {name: setting(name) for name in ("api_base", "user", "key")}
-        values.update({k: v for k, v in overrides.items() if k in values and v})
-        missing = [SETTINGS[k][0] for k, v in values.items() if not v]
-        if missing:
-            raise ConfigError(
-                f"e-Track settings missing: {', '.join(missing)} (or sources.fleet.* in .dlt/secrets.toml)"
-            )
-        try:
-            return cls(
-                api_base=str(values["api_base"]).rstrip("/"),
-                user=str(values["user"]),
-                key=str(values["key"]),
-                connect_timeout=float(setting("connect_timeout")),
-                read_timeout=float(setting("read_timeout")),
-                max_attempts=int(setting("max_attempts")),
-                backoff=float(setting("backoff")),
-                max_backoff=float(setting("max_backoff")),
-                rate_sleep=float(setting("rate_sleep")),
-            )
-        except ValueError as exc:
-            raise ConfigError(f"invalid e-Track setting: {exc}") from None
+    def from_settings(cls) -> EtracConfig:
+        """From dlt settings ``sources.fleet.*`` (legacy ``ETRAC_*`` variables); missing ones named."""
+        return etrac_config()
 
 
-RETRYABLE = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    TransientError,
-)
+@with_config(sections=("sources", "fleet"))
+def etrac_config(
+    api_base: str | None = None,
+    user: TSecretStrValue | None = None,
+    key: TSecretStrValue | None = None,
+    connect_timeout: float = 10.0,
+    read_timeout: float = 60.0,
+    max_attempts: int = 6,
+    backoff: float = 1.0,
+    max_backoff: float = 60.0,
+    rate_sleep: float = 1.0,
+    daily_lock_id: int = DAILY_LOCK_ID,
+    backfill_lock_id: int = BACKFILL_LOCK_ID,
+) -> EtracConfig:
+    """The e-Track settings, injected by dlt from ``sources.fleet`` (see ``extract.settings``)."""
+    named = {"ETRAC_API_BASE": api_base, "ETRAC_USER": user, "ETRAC_KEY": key}
+    missing = [name for name, value in named.items() if not value]
+    if missing:
+        raise ConfigError(
+            f"e-Track settings missing: {', '.join(missing)} (or sources.fleet.api_base / user / key "
+            "in .dlt/secrets.toml)"
+        )
+    return EtracConfig(
+        api_base=str(api_base).rstrip("/"),
+        user=str(user),
+        key=str(key),
+        connect_timeout=float(connect_timeout),
+        read_timeout=float(read_timeout),
+        max_attempts=int(max_attempts),
+        backoff=float(backoff),
+        max_backoff=float(max_backoff),
+        rate_sleep=float(rate_sleep),
+        daily_lock_id=int(daily_lock_id),
+        backfill_lock_id=int(backfill_lock_id),
+    )
 
 
 class EtracClient:
-    """One session to the API; every call retried on transient failures."""
+    """One session to the API; every call under the retry policy. A context manager."""
 
     def __init__(self, config: EtracConfig) -> None:
         self.config = config
-        self.session = requests.Session()
-        self.session.auth = (config.user, config.key)
-        self.session.headers["Accept"] = "application/json"
-        self.attempts = 0
+        self.stats = Stats()
+        self.session = retrying_session(
+            config.policy, stats=self.stats, headers={"Accept": "application/json"}
+        )
+        self.rest = RESTClient(
+            base_url=config.api_base,
+            auth=requests.auth.HTTPBasicAuth(config.user, config.key),
+            session=self.session,
+        )
+
+    @property
+    def attempts(self) -> int:
+        """HTTP attempts made so far, retries included."""
+        return self.stats.attempts
 
     def close(self) -> None:
         self.session.close()
@@ -134,40 +142,25 @@ class EtracClient:
         self.close()
 
     def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        """POST ``body`` to ``path``; exponential backoff with full jitter on transient failures."""
-        cfg = self.config
-        retrying = Retrying(
-            retry=retry_if_exception_type(RETRYABLE),
-            wait=wait_random_exponential(multiplier=cfg.backoff, max=cfg.max_backoff),
-            stop=stop_after_attempt(cfg.max_attempts),
-            reraise=True,
-            before_sleep=lambda state: log.info(
-                "e-Track %s attempt %d failed (%s); retrying", path, state.attempt_number, state.outcome
-            ),
-        )
-        return retrying(self._post_once, path, body)
-
-    def _post_once(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        self.attempts += 1
-        cfg = self.config
-        resp = self.session.post(
-            cfg.api_base + path, json=body, timeout=(cfg.connect_timeout, cfg.read_timeout)
-        )
+        """POST ``body`` to ``path``: the JSON object answered, or a ``CallFailed`` naming the cause."""
+        url = self.config.api_base + path
+        before = self.attempts
+        try:
+            resp = self.rest.post(path, json=body)
+        except NETWORK_ERRORS as exc:
+            raise TransientError(str(network_failure(exc, "e-Track", url, self.attempts - before))) from exc
         if resp.status_code == 401:
             raise AuthError(
                 f"e-Track refused the credentials (HTTP 401 on {path}): check ETRAC_USER and ETRAC_KEY"
             )
-        if resp.status_code == 429 or resp.status_code >= 500:
-            raise TransientError(f"HTTP {resp.status_code} on {path}")
-        try:
-            data = resp.json()
-        except ValueError:
-            raise TransientError(f"malformed JSON from {path} (HTTP {resp.status_code})") from None
+        if self.session.reason_of(resp):
+            raise TransientError(str(failure(resp, "e-Track", self.attempts - before)), resp.status_code)
+        data = resp.json()
         if resp.status_code >= 400 or (isinstance(data, dict) and "erro" in data):
             message = data.get("erro") if isinstance(data, dict) else data
-            raise ApiError(f"e-Track {path}: HTTP {resp.status_code}: {message}")
+            raise ApiError(f"e-Track {safe_url(url)}: HTTP {resp.status_code}: {message}", resp.status_code)
         if not isinstance(data, dict):
-            raise TransientError(f"unexpected body from {path}: not a JSON object")
+            raise TransientError(f"e-Track {safe_url(url)}: unexpected body, not a JSON object")
         return data
 
     def latest(self) -> list[dict[str, Any]]:

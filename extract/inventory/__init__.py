@@ -1,35 +1,33 @@
 """Warehouse inventory from the Relbase API (domain §3): lake first, then load.
 
-Step 1 (`download`) writes the raw API responses into a lake folder, rate-limited and with fewer
-calls than the legacy products x warehouses loop. Step 2 (`load`) lands that folder into
+Step 1 (``download``) writes the raw API responses into a lake folder, rate-limited and with fewer
+calls than the legacy products x warehouses loop. Step 2 (``load``) lands that folder into
 ``raw_inventory`` with dlt; it makes no API call, so a failed load is retried from the lake.
 
-Settings (environment first, then dlt config ``[sources.inventory]``):
-``RELBASE_COMPANY_TOKEN`` / ``RELBASE_USER_TOKEN`` (secrets), ``RELBASE_BASE_URL``,
-``ELT_INVENTORY_LAKE_DIR`` (default: ``lake/relbase`` beside the sandbox folder), ``product_ids``
-(list of Relbase ids to sync; empty = all), ``max_calls`` / ``period`` / ``workers``.
+Settings (dlt, section ``sources.inventory``; legacy variables in brackets): ``company_token`` /
+``user_token`` (secrets) [``RELBASE_COMPANY_TOKEN`` / ``RELBASE_USER_TOKEN``], ``base_url``
+[``RELBASE_BASE_URL``], ``lake_dir`` [``ELT_INVENTORY_LAKE_DIR``] (default ``warehouse/lake/relbase``),
+``product_ids`` (Relbase ids to sync; empty = all), ``max_calls`` / ``period`` / ``workers`` /
+``timeout`` / ``max_attempts``.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import dlt
+from dlt.common.configuration.inject import with_config
+from dlt.common.typing import TSecretStrValue
 
-from extract import sandbox
-from extract.config import Settings
 from extract.inventory.client import ClientOptions, RelbaseClient
 from extract.inventory.lake import LakeRun, download, latest_run
 from extract.inventory.load import lake_source
-from extract.pipeline import LandResult, land
-from extract.sources import RunOptions
+from extract.inventory.settings import DEFAULT_BASE_URL
+from extract.pipeline import LandResult, RunOptions, land
+from extract.settings import Settings
 
-DEFAULT_BASE_URL = "https://api.relbase.cl/api/v1"
+__all__ = ["InventoryConfig", "download_step", "land_source", "load_latest", "load_step"]
 
 
 @dataclass(frozen=True)
@@ -44,42 +42,52 @@ class InventoryConfig:
     client: ClientOptions = field(default_factory=ClientOptions)
 
     @classmethod
-    def resolve(cls, env: dict[str, str] | None = None) -> InventoryConfig:
-        env = os.environ if env is None else env
-
-        def setting(env_name: str | None, key: str) -> Any:
-            if env_name and env.get(env_name):
-                return env[env_name]
-            return dlt.config.get(f"sources.inventory.{key}")
-
-        def secret(env_name: str, key: str) -> str:
-            return env.get(env_name) or dlt.secrets.get(f"sources.inventory.{key}") or ""
-
-        ids = setting(None, "product_ids")
-        if isinstance(ids, str):
-            ids = [int(x) for x in ids.replace(",", " ").split()]
-        client = ClientOptions(
-            **{
-                k: type(getattr(ClientOptions(), k))(v)
-                for k in ("max_calls", "period", "workers", "timeout", "max_attempts")
-                if (v := setting(None, k)) is not None
-            }
-        )
-        lake = setting("ELT_INVENTORY_LAKE_DIR", "lake_dir")
-        return cls(
-            base_url=setting("RELBASE_BASE_URL", "base_url") or DEFAULT_BASE_URL,
-            company_token=secret("RELBASE_COMPANY_TOKEN", "company_token"),
-            user_token=secret("RELBASE_USER_TOKEN", "user_token"),
-            lake_dir=Path(lake) if lake else None,
-            product_ids=tuple(int(x) for x in ids) if ids else None,
-            client=client,
-        )
+    def resolve(cls) -> InventoryConfig:
+        """From dlt settings ``sources.inventory.*`` (see the module docstring)."""
+        return inventory_config()
 
     def lake_for(self, settings: Settings) -> Path:
-        return self.lake_dir or settings.sandbox_dir.parent / "lake" / "relbase"
+        return self.lake_dir or settings.lake_dir / "relbase"
 
     def make_client(self) -> RelbaseClient:
         return RelbaseClient(self.base_url, self.company_token, self.user_token, self.client)
+
+
+@with_config(sections=("sources", "inventory"))
+def inventory_config(
+    base_url: str = DEFAULT_BASE_URL,
+    company_token: TSecretStrValue | None = None,
+    user_token: TSecretStrValue | None = None,
+    lake_dir: str | None = None,
+    product_ids: Any = None,
+    max_calls: int | None = None,
+    period: float | None = None,
+    workers: int | None = None,
+    timeout: float | None = None,
+    max_attempts: int | None = None,
+) -> InventoryConfig:
+    """The Relbase settings, injected by dlt from ``sources.inventory``."""
+    if isinstance(product_ids, str):
+        product_ids = [int(x) for x in product_ids.replace(",", " ").split()]
+    limits = {
+        "max_calls": max_calls,
+        "period": period,
+        "workers": workers,
+        "timeout": timeout,
+        "max_attempts": max_attempts,
+    }
+    defaults = ClientOptions()
+    client = ClientOptions(
+        **{k: type(getattr(defaults, k))(v) for k, v in limits.items() if v is not None and v != ""}
+    )
+    return InventoryConfig(
+        base_url=base_url or DEFAULT_BASE_URL,
+        company_token=company_token or "",
+        user_token=user_token or "",
+        lake_dir=Path(lake_dir) if lake_dir else None,
+        product_ids=tuple(int(x) for x in product_ids) if product_ids else None,
+        client=client,
+    )
 
 
 def download_step(settings: Settings, config: InventoryConfig) -> LakeRun:
@@ -107,24 +115,8 @@ def load_latest(
     return load_step(settings, latest_run(config.lake_for(settings), run_id))
 
 
-@contextmanager
-def sandbox_config(settings: Settings, config: InventoryConfig) -> Iterator[InventoryConfig]:
-    """Start the local Relbase of the sandbox manifest and point ``config`` at it."""
-    from extract.sandbox.relbase_server import RelbaseServer
-
-    found = sandbox.entry(settings, "inventory")
-    with RelbaseServer.from_entry(found) as server:
-        yield replace(
-            config, base_url=server.url, company_token=found["company_token"], user_token=found["user_token"]
-        )
-
-
 def land_source(settings: Settings, opts: RunOptions, config: InventoryConfig | None = None) -> LandResult:
-    """Download into the lake, then load it; with ``opts.sandbox`` against the local Relbase."""
+    """Download into the lake, then load it."""
     config = config or InventoryConfig.resolve()
-    if opts.sandbox:
-        with sandbox_config(settings, config) as local:
-            run = download_step(settings, local)
-    else:
-        run = download_step(settings, config)
+    run = download_step(settings, config)
     return load_step(settings, run, dry_run=opts.dry_run)

@@ -1,6 +1,6 @@
 """`elt inventory download|load`: the two steps of the Relbase sync, run separately.
 
-elt inventory download [--sandbox]   API -> lake folder (prints the summary)
+elt inventory download             API -> lake folder (prints the summary)
 elt inventory load [--run RUN_ID]    newest complete lake folder (or RUN_ID) -> raw_inventory, no API call
 """
 
@@ -8,30 +8,27 @@ from __future__ import annotations
 
 import argparse
 
-from extract.config import Settings
+from extract.settings import Settings, activate
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.from_env().with_target(args.target)
+    settings = Settings.from_env().with_target(args.target)
+    activate(settings)
+    return settings
 
 
 def cmd_download(args: argparse.Namespace) -> int:
-    from extract.inventory import InventoryConfig, download_step, sandbox_config
+    from extract.inventory import InventoryConfig, download_step
 
     settings = _settings(args)
-    config = InventoryConfig.resolve()
-    if args.sandbox:
-        with sandbox_config(settings, config) as local:
-            run = download_step(settings, local)
-    else:
-        run = download_step(settings, config)
+    run = download_step(settings, InventoryConfig.resolve())
     print(run.describe())
     print(f"lake folder: {run.path}")
     return 0
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from extract.dbt_runner import run_dbt
+    from extract.dbt import run_dbt
     from extract.inventory import InventoryConfig, load_step
     from extract.inventory.lake import latest_run
 
@@ -62,9 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         s.add_argument("--target", choices=["duckdb", "postgres"], help="warehouse (default: ELT_TARGET)")
         s.add_argument("--verbose", "-v", action="store_true")
         s.set_defaults(func=func)
-        if name == "download":
-            s.add_argument("--sandbox", action="store_true", help="call the local Relbase of the sandbox")
-        else:
+        if name == "load":
             s.add_argument("--run", help="lake folder (run id) to load; default the newest complete one")
             s.add_argument("--dry-run", action="store_true", help="report the rows that would land")
             s.add_argument("--build", action="store_true", help="then dbt build the inventory models")

@@ -1,34 +1,54 @@
-"""HTTP client of the Relbase API: two auth headers, a client-side rate limiter, retries with backoff.
+"""The Relbase API client: two auth headers, a rate limiter shared by the workers, dlt's ``RESTClient``
+with the project's one retry policy (``extract.http``).
 
-Relbase allows 7 requests per second and answers 403 (not 429) beyond that. Every attempt,
-retries included, first takes a slot from a shared sliding-window limiter, so concurrent workers
-together stay under the limit. A 403 that is not a retired product is taken as throttling and retried
-with exponential backoff; 5xx, timeouts, dropped connections and malformed JSON are retried too. A
-401/403 for a retired product (SKU ``ANU…``) is returned as ``refused`` at once, not retried.
+Relbase allows 7 requests per second and answers 403 (not 429) beyond that. Every attempt, retries
+included, first takes a slot from a shared sliding-window limiter, so concurrent workers together stay
+under the limit. A 403 that is not about a retired product is taken as throttling and retried; 5xx,
+timeouts, dropped connections and malformed JSON are retried too. A 401/403 for a retired product (SKU
+``ANU…``) is ``refused`` at once; a 404 of ``lotes_series`` means "no lots here".
 """
 
 from __future__ import annotations
 
 import math
-import random
+import re
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from dlt.sources.helpers.rest_client import RESTClient
+from dlt.sources.helpers.rest_client.paginators import PageNumberPaginator
 
-RETIRED_PREFIX = "ANU"
+from extract.http import (
+    NETWORK_ERRORS,
+    AuthRefused,
+    CallFailed,
+    RetryPolicy,
+    Stats,
+    failure,
+    network_failure,
+    retrying_session,
+)
+from extract.inventory.settings import MAX_CALLS, PERIOD, WORKERS
+
+_PRODUCT_ID = re.compile(r"/productos/(\d+)")
+_ENDPOINTS = (
+    ("lotes_series", re.compile(r"/productos/\d+/lotes_series/\d+/?$")),
+    ("producto", re.compile(r"/productos/\d+/?$")),
+    ("productos", re.compile(r"/productos/?$")),
+    ("bodegas", re.compile(r"/bodegas/?$")),
+)
 
 
-class RelbaseError(RuntimeError):
-    """A call failed for good (retries exhausted or credentials refused)."""
+class RelbaseError(CallFailed):
+    """A call failed for good (retries exhausted or an unexpected answer)."""
 
 
-class RelbaseAuthError(RelbaseError):
+class RelbaseAuthError(RelbaseError, AuthRefused):
     """The API refused the credentials (401 on a call that is not about one product)."""
 
 
@@ -75,13 +95,23 @@ class RateLimiter:
 class ClientOptions:
     """Limits and retry policy: Relbase's 7 requests per second, 4 concurrent workers."""
 
-    max_calls: int = 7
-    period: float = 1.0
+    max_calls: int = MAX_CALLS
+    period: float = PERIOD
     timeout: float = 30.0
     max_attempts: int = 8
     backoff: float = 0.5
     max_backoff: float = 16.0
-    workers: int = 4
+    workers: int = WORKERS
+
+    @property
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            connect_timeout=min(10.0, self.timeout),
+            read_timeout=self.timeout,
+            max_attempts=self.max_attempts,
+            backoff=self.backoff,
+            max_backoff=self.max_backoff,
+        )
 
 
 @dataclass
@@ -91,87 +121,111 @@ class ApiResult:
     status: int
     body: Any
     outcome: str  # ok | not_found | refused
-    attempts: int
+    attempts: int = 1
+
+
+def endpoint_of(url: str) -> str:
+    path = url.split("?", 1)[0]
+    return next((name for name, pattern in _ENDPOINTS if pattern.search(path)), path)
 
 
 @dataclass
-class ClientStats:
-    calls: Counter = field(default_factory=Counter)
-    retries: Counter = field(default_factory=Counter)
-
-
 class RelbaseClient:
     """GET calls against the Relbase API base URL. The tokens are never logged or printed."""
 
-    def __init__(
-        self, base_url: str, company_token: str, user_token: str, options: ClientOptions | None = None
-    ) -> None:
-        if not company_token or not user_token:
+    base_url: str
+    company_token: str = field(repr=False)
+    user_token: str = field(repr=False)
+    options: ClientOptions = field(default_factory=ClientOptions)
+    retired_ids: set[int] = field(default_factory=set, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.company_token or not self.user_token:
             raise RelbaseAuthError(
                 "Relbase credentials missing: set RELBASE_COMPANY_TOKEN and RELBASE_USER_TOKEN "
                 "(or sources.inventory.company_token / user_token in .dlt/secrets.toml)"
             )
-        self.base_url = base_url.rstrip("/")
-        self.options = options or ClientOptions()
+        self.base_url = self.base_url.rstrip("/")
         self.limiter = RateLimiter(self.options.max_calls, self.options.period)
-        self.stats = ClientStats()
-        self._headers = {"company": company_token, "authorization": user_token, "Accept": "application/json"}
+        self.stats = Stats()
         self._local = threading.local()
-        self._stats_lock = threading.Lock()
 
-    def __repr__(self) -> str:
-        return f"RelbaseClient({self.base_url!r})"
+    def _throttled(self, response: requests.Response) -> str | None:
+        """Relbase's 403 is its rate limit, except for a retired product (refused for good)."""
+        if response.status_code != 403:
+            return None
+        found = _PRODUCT_ID.search(response.url or "")
+        if found and int(found.group(1)) in self.retired_ids:
+            return None
+        return "403 throttled"
 
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.headers.update(self._headers)
-            self._local.session = session
-        return session
+    def _rest(self) -> RESTClient:
+        """One RESTClient (and session) per worker thread, all sharing the limiter and the counts."""
+        rest = getattr(self._local, "rest", None)
+        if rest is None:
+            session = retrying_session(
+                self.options.policy,
+                stats=self.stats,
+                endpoint_of=endpoint_of,
+                retry_if=self._throttled,
+                slot=self.limiter.slot,
+                headers={
+                    "company": self.company_token,
+                    "authorization": self.user_token,
+                    "Accept": "application/json",
+                },
+            )
+            rest = self._local.rest = RESTClient(base_url=self.base_url, session=session)
+        return rest
 
-    def _count(self, kind: str, endpoint: str) -> None:
-        with self._stats_lock:
-            getattr(self.stats, kind)[endpoint] += 1
-
-    def get(
-        self, path: str, *, endpoint: str, params: dict | None = None, retired: bool = False
-    ) -> ApiResult:
+    def get(self, path: str, *, params: dict | None = None, retired: bool = False) -> ApiResult:
         """GET ``path``; ``retired`` marks a call about a retired product (401/403 -> refused)."""
-        opts = self.options
-        last_error = ""
-        for attempt in range(1, opts.max_attempts + 1):
-            self._count("calls", endpoint)
-            throttled = False
-            try:
-                with self.limiter.slot():
-                    resp = self._session().get(f"{self.base_url}{path}", params=params, timeout=opts.timeout)
-            except (requests.Timeout, requests.ConnectionError) as exc:
-                last_error = type(exc).__name__
-            else:
-                status = resp.status_code
-                if status in (401, 403) and retired:
-                    return ApiResult(status, None, "refused", attempt)
-                if status == 401:
-                    if endpoint in ("bodegas", "productos"):
-                        raise RelbaseAuthError(f"Relbase refused the credentials on {endpoint} (401)")
-                    return ApiResult(status, None, "refused", attempt)
-                if status == 404:
-                    return ApiResult(status, None, "not_found", attempt)
-                if status == 200:
-                    try:
-                        return ApiResult(status, resp.json(), "ok", attempt)
-                    except ValueError:
-                        last_error = "malformed JSON"
-                elif status == 403:
-                    throttled, last_error = True, "403 throttled"
-                elif status >= 500 or status == 429:
-                    last_error = f"HTTP {status}"
-                else:
-                    raise RelbaseError(f"{endpoint}: unexpected HTTP {status}")
-            if attempt < opts.max_attempts:
-                self._count("retries", endpoint)
-                base = opts.backoff * (2 if throttled else 1)
-                delay = min(opts.max_backoff, base * 2 ** (attempt - 1))
-                time.sleep(delay * (0.5 + random.random() / 2))
-        raise RelbaseError(f"{endpoint} {path}: gave up after {opts.max_attempts} attempts ({last_error})")
+        endpoint = endpoint_of(path)
+        before = self.stats.calls[endpoint]
+        try:
+            resp = self._rest().get(path, params=params)
+        except NETWORK_ERRORS as exc:
+            raise RelbaseError(
+                str(network_failure(exc, f"Relbase {endpoint}", self.base_url + path, 0))
+            ) from exc
+        attempts = self.stats.calls[endpoint] - before
+        status = resp.status_code
+        if status in (401, 403) and retired:
+            return ApiResult(status, None, "refused", attempts)
+        if status == 401:
+            if endpoint in ("bodegas", "productos"):
+                raise RelbaseAuthError(
+                    f"Relbase refused the credentials on {endpoint} (401): check RELBASE_COMPANY_TOKEN "
+                    "and RELBASE_USER_TOKEN",
+                    status,
+                )
+            return ApiResult(status, None, "refused", attempts)
+        if status == 404:
+            return ApiResult(status, None, "not_found", attempts)
+        if status == 200 and not self._rest().session.reason_of(resp):
+            return ApiResult(status, resp.json(), "ok", attempts)
+        raise RelbaseError(str(failure(resp, f"Relbase {endpoint}", max(attempts, 1))), status)
+
+    def product_pages(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Every ``/productos`` page (dlt's page-number paginator on ``meta.total_pages``)."""
+        paginator = PageNumberPaginator(base_page=1, page=1, page_param="page", total_path="meta.total_pages")
+        page = 1
+        try:
+            for data in self._rest().paginate(
+                "/productos", paginator=paginator, data_selector="data.products"
+            ):
+                yield page, data.response.json()
+                page += 1
+        except requests.HTTPError as exc:
+            resp = exc.response
+            if resp is not None and resp.status_code == 401:
+                raise RelbaseAuthError(
+                    "Relbase refused the credentials on productos (401): check RELBASE_COMPANY_TOKEN "
+                    "and RELBASE_USER_TOKEN",
+                    401,
+                ) from None
+            raise RelbaseError(
+                str(failure(resp, "Relbase productos")) if resp is not None else str(exc)
+            ) from exc
+        except NETWORK_ERRORS as exc:
+            raise RelbaseError(str(network_failure(exc, "Relbase productos", self.base_url, 0))) from exc

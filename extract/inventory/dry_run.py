@@ -14,13 +14,12 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import duckdb
-
-from extract.config import Settings
-from extract.dbt_runner import run_dbt
+from extract.dbt import run_dbt
 from extract.inventory.lake import LakeRun
 from extract.inventory.load import lake_source
-from extract.pipeline import LandResult, land
+from extract.pipeline import LandResult, land, pipeline_name
+from extract.settings import Settings
+from extract.warehouse import connect, fetch
 
 KEY = ("product_id", "warehouse_id", "lot_number")
 
@@ -65,28 +64,28 @@ def _stock_changes_duckdb(settings: Settings, run: LakeRun) -> dict[str, int]:
         live = settings.duckdb_path.exists()
         if live:
             shutil.copy2(settings.duckdb_path, scratch.duckdb_path)
-        state = settings.dlt_pipelines_dir / "logistics_inventory"
+        state = settings.dlt_pipelines_dir / pipeline_name("inventory")
         if state.exists():
             shutil.copytree(state, root / "pipelines" / state.name)
         land(scratch, "inventory", lake_source(str(run.path)))
         run_dbt(scratch, ["run", "--select", "source:inventory+"], quiet=True)
-        con = duckdb.connect(str(scratch.duckdb_path))
-        try:
+        with connect(scratch, read_only=False) as con:
+            has_live = 0
             if live:
-                con.execute(f"attach '{settings.duckdb_path}' as live (read_only)")
-                has_live = con.execute(
+                fetch(con, f"attach '{settings.duckdb_path}' as live (read_only)")
+                has_live = fetch(
+                    con,
                     "select count(*) from duckdb_tables() where database_name = 'live' "
-                    "and schema_name = 'inventory' and table_name = 'warehouse_stock'"
-                ).fetchall()[0][0]
-            else:
-                has_live = 0
+                    "and schema_name = 'inventory' and table_name = 'warehouse_stock'",
+                )[0][0]
             old = (
                 "live.inventory.warehouse_stock"
                 if has_live
                 else "(select * from inventory.warehouse_stock limit 0)"
             )
             keys = " and ".join(f"n.{k} = o.{k}" for k in KEY)
-            added, removed, changed = con.execute(
+            added, removed, changed = fetch(
+                con,
                 f"""
                 select
                     (select count(*) from inventory.warehouse_stock n
@@ -96,8 +95,6 @@ def _stock_changes_duckdb(settings: Settings, run: LakeRun) -> dict[str, int]:
                     (select count(*) from inventory.warehouse_stock n join {old} o on {keys}
                      where n.quantity <> o.quantity
                         or n.expiration_date is distinct from o.expiration_date)
-                """
-            ).fetchall()[0]
-        finally:
-            con.close()
+                """,
+            )[0]
     return {"added": added, "removed": removed, "changed": changed}

@@ -25,12 +25,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from extract.inventory.client import RETIRED_PREFIX, ApiResult, RelbaseClient, RelbaseError
+from extract.inventory.client import ApiResult, RelbaseClient, RelbaseError
+from extract.inventory.settings import RETIRED_PREFIX, SUMMARY
 
 log = logging.getLogger(__name__)
-
-SUMMARY = "summary.json"
-FILES = ("warehouses.json", "products.jsonl", "product_details.jsonl", "lots.jsonl")
 
 
 @dataclass
@@ -86,7 +84,7 @@ def download(
     wanted = None if product_ids is None else {int(p) for p in product_ids}
     outcomes: Counter = Counter()
 
-    result = client.get("/bodegas", endpoint="bodegas")
+    result = client.get("/bodegas")
     warehouses = result.body["data"]["warehouses"]
     (path / "warehouses.json").write_text(
         json.dumps(
@@ -95,37 +93,25 @@ def download(
     )
 
     products: list[dict[str, Any]] = []
-    with ThreadPoolExecutor(max_workers=client.options.workers, thread_name_prefix="relbase") as pool:
-        with (path / "products.jsonl").open("w") as fh:
-            first = client.get("/productos", endpoint="productos", params={"page": 1})
-            _line(fh, {"page": 1, "fetched_at": _now(), "status": first.status, "response": first.body})
-            products += first.body["data"]["products"]
-            total_pages = int(first.body["meta"].get("total_pages") or 1)
-            pages = {
-                pool.submit(client.get, "/productos", endpoint="productos", params={"page": n}): n
-                for n in range(2, total_pages + 1)
-            }
-            for fut in as_completed(pages):
-                page = fut.result()
-                _line(
-                    fh,
-                    {"page": pages[fut], "fetched_at": _now(), "status": page.status, "response": page.body},
-                )
-                products += page.body["data"]["products"]
-        expected = int(first.body["meta"].get("total_count") or len(products))
-        if len(products) != expected:
-            raise RelbaseError(
-                f"/productos listed {len(products)} products, meta.total_count says {expected}"
-            )
+    first: dict[str, Any] = {}
+    with (path / "products.jsonl").open("w") as fh:
+        for page, body in client.product_pages():
+            first = first or body
+            _line(fh, {"page": page, "fetched_at": _now(), "status": 200, "response": body})
+            products += body["data"]["products"]
+    expected = int((first.get("meta") or {}).get("total_count") or len(products))
+    if len(products) != expected:
+        raise RelbaseError(f"/productos listed {len(products)} products, meta.total_count says {expected}")
+    client.retired_ids.update(int(p["id"]) for p in products if p.get("id") is not None and _is_retired(p))
 
+    with ThreadPoolExecutor(max_workers=client.options.workers, thread_name_prefix="relbase") as pool:
         synced = [
             p for p in products if p.get("id") is not None and (wanted is None or int(p["id"]) in wanted)
         ]
         lot_calls: list[tuple[int, int, bool]] = []
         with (path / "product_details.jsonl").open("w") as fh:
             futures = {
-                pool.submit(_safe_get, client, f"/productos/{p['id']}", "producto", _is_retired(p)): p
-                for p in synced
+                pool.submit(_safe_get, client, f"/productos/{p['id']}", _is_retired(p)): p for p in synced
             }
             for fut in as_completed(futures):
                 product = futures[fut]
@@ -151,9 +137,7 @@ def download(
         lots = 0
         with (path / "lots.jsonl").open("w") as fh:
             futures2 = {
-                pool.submit(
-                    _safe_get, client, f"/productos/{pid}/lotes_series/{wid}", "lotes_series", retired
-                ): (pid, wid)
+                pool.submit(_safe_get, client, f"/productos/{pid}/lotes_series/{wid}", retired): (pid, wid)
                 for pid, wid, retired in lot_calls
             }
             for fut in as_completed(futures2):
@@ -200,12 +184,10 @@ def download(
     return run
 
 
-def _safe_get(
-    client: RelbaseClient, path: str, endpoint: str, retired: bool
-) -> tuple[ApiResult | None, str | None]:
+def _safe_get(client: RelbaseClient, path: str, retired: bool) -> tuple[ApiResult | None, str | None]:
     """A per-product call whose final failure is recorded in the lake instead of stopping the run."""
     try:
-        return client.get(path, endpoint=endpoint, retired=retired), None
+        return client.get(path, retired=retired), None
     except RelbaseError as exc:
         return None, str(exc)
 

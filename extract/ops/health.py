@@ -9,7 +9,6 @@ Severity: ok (exit 0), warning (1), critical (2); the worst one wins.
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,12 +16,12 @@ from typing import Any
 
 import dlt
 
-from extract.config import Settings
-from extract.dbt_runner import run_dbt
+from extract.dbt import run_dbt
 from extract.ops import history
-from extract.ops.redact import redact
-from extract.ops.warehouse import WarehouseUnavailable, connect, fetch, table_exists
+from extract.redact import redact
+from extract.settings import Settings, activate
 from extract.sources import SourceSpec, select
+from extract.warehouse import WarehouseUnavailable, connect, fetch, table_exists
 
 OK, WARNING, CRITICAL = "ok", "warning", "critical"
 LEVEL = {OK: 0, WARNING: 1, CRITICAL: 2}
@@ -114,17 +113,17 @@ def check(
     settings: Settings,
     *,
     only: list[str] | None = None,
-    sandbox: bool = False,
     now: datetime | None = None,
 ) -> HealthReport:
     """The health of the registered sources (``only``: some of them) and of the marts they feed."""
     specs = select(only)
+    activate(settings)
     now = now or datetime.now(UTC)
     report = HealthReport(settings.target, settings.warehouse_label, now.isoformat(timespec="seconds"))
     try:
         with connect(settings) as conn:
             for spec in specs:
-                report.sources.append(_source_health(conn, settings, spec, now, sandbox))
+                report.sources.append(_source_health(conn, settings, spec, now))
             report.marts = _marts_health(conn, settings, report.sources)
     except WarehouseUnavailable as exc:
         report.warehouse_status = CRITICAL
@@ -142,9 +141,7 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _source_health(
-    conn: Any, settings: Settings, spec: SourceSpec, now: datetime, sandbox: bool
-) -> SourceHealth:
+def _source_health(conn: Any, settings: Settings, spec: SourceSpec, now: datetime) -> SourceHealth:
     name = spec.name
     h = SourceHealth(
         name,
@@ -193,17 +190,16 @@ def _source_health(
             h.flag(CRITICAL, f"{stale} (error after {h.error_after_hours:g} h)")
         elif age > h.warn_after_hours:
             h.flag(WARNING, f"{stale} (warn after {h.warn_after_hours:g} h)")
-    _row_counts(conn, settings, spec, h, sandbox)
+    _row_counts(conn, settings, spec, h)
     return h
 
 
-def _row_counts(conn: Any, settings: Settings, spec: SourceSpec, h: SourceHealth, sandbox: bool) -> None:
-    """Compare source and warehouse rows where the source module can count (``source_row_counts``)."""
-    counter = getattr(importlib.import_module(spec.module), "source_row_counts", None)
-    if counter is None:
+def _row_counts(conn: Any, settings: Settings, spec: SourceSpec, h: SourceHealth) -> None:
+    """Compare source and warehouse rows where the source can count its rows (``row_counts``)."""
+    if spec.row_counts is None:
         return
     try:
-        at_source: dict[str, int] = counter(settings, sandbox=sandbox)
+        at_source: dict[str, int] = spec.row_counts(settings)
     except Exception as exc:  # an unreachable source is a warning: the warehouse still serves
         h.flag(WARNING, f"source rows not counted: {type(exc).__name__}: {redact(str(exc).splitlines()[0])}")
         return

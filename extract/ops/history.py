@@ -15,11 +15,11 @@ from typing import Any
 
 import dlt
 
-from extract.config import Settings
-from extract.ops.redact import redact
-from extract.ops.warehouse import connect, fetch, table_exists
-from extract.pipeline import destination
+from extract.pipeline import make_pipeline
+from extract.redact import redact
 from extract.runner import RunReport
+from extract.settings import Settings
+from extract.warehouse import connect, fetch, table_exists
 
 log = logging.getLogger(__name__)
 
@@ -112,12 +112,7 @@ def record(
     if not rows:
         return 0
     try:
-        pipeline = dlt.pipeline(
-            pipeline_name="logistics_ops",
-            destination=destination(settings),
-            dataset_name=DATASET,
-            pipelines_dir=str(settings.dlt_pipelines_dir),
-        )
+        pipeline = make_pipeline(settings, DATASET, dataset_name=DATASET, progress=False)
         resource = dlt.resource(rows, name=TABLE, write_disposition="append", columns=COLUMNS)
         pipeline.run(resource).raise_on_failed_jobs()
     except Exception as exc:  # the warehouse may be the thing that failed

@@ -1,37 +1,24 @@
-"""`elt run --every 2m`: a run on a schedule that never overlaps itself, and stops cleanly on a signal.
+"""`elt run --every 2m`: a run on a schedule that stops cleanly on a signal.
 
-The lock is per kind of run (the selected sources and tables): a PostgreSQL advisory lock on the
-postgres target (held by one session for the scheduler's life), a file lock beside the DuckDB file on
-duckdb. A second scheduler (or a plain `elt run` of the same kind) gets ``LockBusy``.
+It never overlaps itself: the command holds the locks of its sources (``extract.locks``) for the
+scheduler's life, so a second scheduler (or a plain `elt run` of the same sources) gets ``LockBusy``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
 import logging
 import os
 import re
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-
-import psycopg2
-
-from extract.config import Settings
-from extract.ops.warehouse import WarehouseUnavailable
 
 log = logging.getLogger(__name__)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-class LockBusy(RuntimeError):
-    """Another run of the same kind holds the lock."""
 
 
 def parse_interval(text: str) -> float:
@@ -40,53 +27,6 @@ def parse_interval(text: str) -> float:
     if not found or float(found.group(1)) <= 0:
         raise ValueError(f"--every must be a positive interval like 90s, 2m, 1h; got {text!r}")
     return float(found.group(1)) * _UNITS[found.group(2) or "s"]
-
-
-def lock_key(kind: str) -> int:
-    """A stable signed 64-bit advisory-lock key for a kind of run."""
-    return int.from_bytes(hashlib.sha256(f"logistics-elt:{kind}".encode()).digest()[:8], "big", signed=True)
-
-
-@contextlib.contextmanager
-def run_lock(settings: Settings, kind: str) -> Iterator[None]:
-    """Hold the lock of ``kind`` for the duration of the block; ``LockBusy`` when someone else has it."""
-    if settings.target == "postgres":
-        pg = settings.postgres
-        try:
-            conn = psycopg2.connect(
-                host=pg.host,
-                port=pg.port,
-                user=pg.user,
-                password=pg.password or None,
-                dbname=pg.database,
-                connect_timeout=10,
-                application_name=f"elt lock {kind}"[:63],
-            )
-        except psycopg2.OperationalError as exc:
-            first = (str(exc).strip().splitlines() or [repr(exc)])[0]
-            raise WarehouseUnavailable(f"{settings.warehouse_label}: {first}") from exc
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cur:
-                cur.execute("select pg_try_advisory_lock(%s)", (lock_key(kind),))
-                if not cur.fetchone()[0]:
-                    raise LockBusy(f"another `elt run` ({kind}) holds the lock on {settings.warehouse_label}")
-            yield  # the session lock goes with the connection
-        finally:
-            conn.close()
-        return
-    settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-    slug = re.sub(r"[^a-z0-9_.-]+", "_", kind.lower())
-    path = settings.duckdb_path.with_name(f"{settings.duckdb_path.name}.{slug}.lock")
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise LockBusy(f"another `elt run` ({kind}) holds {path}") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class Scheduler:

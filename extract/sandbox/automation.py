@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from extract.config import Settings
-from extract.sandbox import SandboxOptions
 from extract.sandbox.db import SandboxDB
+from extract.sandbox.options import SandboxOptions
+from extract.settings import Settings
 
 ENUMS: dict[str, tuple[str, ...]] = {
     "assignment_type": ("AUTO_ASSIGNED", "FORCE_ASSIGNED", "MANUAL"),
@@ -659,3 +659,8 @@ def change_into(entry: dict[str, Any], batch: int) -> dict[str, int]:
     gen = GenerateOptions(seed=entry["seed"], scale=entry["scale"], now=datetime.fromisoformat(entry["now"]))
     with AutomationDB(entry["credentials"], entry["schema"] or DEFAULT_SCHEMA) as db:
         return apply_changes(db, gen, batch=batch)
+
+
+def source_settings(entry: dict[str, Any]) -> dict[str, Any]:
+    """What the automation source reads to reach this sandbox (``sources.automation``)."""
+    return {"credentials": entry["credentials"], "schema": entry["schema"] or ""}

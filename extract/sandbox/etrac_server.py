@@ -9,12 +9,11 @@ fires), malformed JSON, and, only when asked for, 401.
     with EtracServer(entry, faults=Faults(rate=0.2)) as server:
         server.url  # http://127.0.0.1:<port>
 
-``python -m extract.sandbox.etrac_server --sandbox-dir DIR`` serves a generated sandbox until Ctrl-C.
+``elt sandbox serve`` serves the generated sandbox's APIs until Ctrl-C.
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import json
 import random
@@ -221,32 +220,3 @@ def _day_of(body: dict[str, Any]) -> str:
         return datetime.strptime(text, "%d/%m/%Y").date().isoformat()
     except ValueError:
         return date.min.isoformat()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Serve the generated sandbox fleet until interrupted."""
-    from pathlib import Path
-
-    from extract.config import Settings
-    from extract.sandbox import entry
-
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--sandbox-dir", type=Path, help="default: ELT_SANDBOX_DIR or warehouse/sandbox")
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--fault-rate", type=float, default=0.0)
-    args = p.parse_args(argv)
-    settings = Settings.from_env()
-    if args.sandbox_dir:
-        settings = Settings(sandbox_dir=args.sandbox_dir)
-    with EtracServer(entry(settings, "fleet"), faults=Faults(rate=args.fault_rate), port=args.port) as server:
-        print(f"e-Track sandbox on {server.url} (user {server.user}); Ctrl-C to stop", flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -20,8 +20,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
 
-from extract.config import Settings
-from extract.sandbox import SandboxOptions
+from extract.sandbox.options import SandboxOptions
+from extract.settings import Settings
 
 BRT = timezone(timedelta(hours=-3), "BRT")  # Brazil has had no daylight saving time since 2019
 CENTER = (-23.5505, -46.6333)
@@ -283,3 +283,17 @@ def change_into(entry: dict[str, Any], batch: int) -> dict[str, int]:
     lo, hi = before.astimezone(BRT).replace(tzinfo=None), after.astimezone(BRT).replace(tzinfo=None)
     new = sum(len([p for p in sim.window(plate, lo, hi) if p["_local"] > lo]) for plate in sim.plates)
     return {"clock_minutes": int((after - before).total_seconds() // 60), "new_positions": new}
+
+
+def source_settings(entry: dict[str, Any]) -> dict[str, Any]:
+    """What the fleet source reads to reach this sandbox (``sources.fleet``): the API on the entry's port,
+    no pause between calls, and the sandbox's past days as history to land once."""
+    last = date.fromisoformat(entry["last_day"])
+    return {
+        "api_base": f"http://127.0.0.1:{entry['port']}",
+        "user": entry["user"],
+        "key": entry["key"],
+        "rate_sleep": 0,
+        "backfill_start": entry["first_day"],
+        "backfill_end": (last - timedelta(days=1)).isoformat(),
+    }

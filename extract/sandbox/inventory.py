@@ -19,8 +19,8 @@ from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
 
-from extract.config import Settings
-from extract.sandbox import SandboxOptions
+from extract.sandbox.options import SandboxOptions
+from extract.settings import Settings
 
 WAREHOUSE_NAMES = (
     "Bodega Central",
@@ -259,3 +259,12 @@ def change_into(entry: dict[str, Any], batch: int) -> dict[str, int]:
     changed = apply_changes(state, int(entry["seed"]), batch)
     write_state(state_path(entry), state)
     return changed
+
+
+def source_settings(entry: dict[str, Any]) -> dict[str, Any]:
+    """What the inventory source reads to reach this sandbox (``sources.inventory``)."""
+    return {
+        "base_url": f"http://127.0.0.1:{entry['port']}/api/v1",
+        "company_token": entry["company_token"],
+        "user_token": entry["user_token"],
+    }

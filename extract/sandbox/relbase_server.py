@@ -81,7 +81,9 @@ class RelbaseServer:
         company_token: str,
         user_token: str,
         options: ServerOptions | None = None,
+        port: int = 0,
     ) -> None:
+        self.port = port
         self.state_path = Path(state_path)
         self.company_token = company_token
         self.user_token = user_token
@@ -95,8 +97,10 @@ class RelbaseServer:
         self.reload()
 
     @classmethod
-    def from_entry(cls, entry: dict[str, Any], options: ServerOptions | None = None) -> RelbaseServer:
-        return cls(entry["state"], entry["company_token"], entry["user_token"], options)
+    def from_entry(
+        cls, entry: dict[str, Any], options: ServerOptions | None = None, port: int = 0
+    ) -> RelbaseServer:
+        return cls(entry["state"], entry["company_token"], entry["user_token"], options, port)
 
     def reload(self) -> None:
         """Read the state file again (after a sandbox change batch)."""
@@ -128,7 +132,7 @@ class RelbaseServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="relbase-sandbox", daemon=True)
         self._thread.start()

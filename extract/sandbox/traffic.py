@@ -31,9 +31,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from extract.config import PostgresConn, Settings
-from extract.sandbox import SandboxOptions
 from extract.sandbox.db import SandboxDB
+from extract.sandbox.options import SandboxOptions
+from extract.settings import PostgresConn, Settings
 
 log = logging.getLogger(__name__)
 
@@ -779,7 +779,7 @@ def _source_location(settings: Settings) -> tuple[str, str | None]:
     if settings.target == "duckdb":
         path = settings.sandbox_dir / "traffic.sqlite"
         return f"sqlite:///{path}", None
-    return settings.postgres.url("postgresql+psycopg2"), SANDBOX_PG_SCHEMA
+    return settings.postgres.url(), SANDBOX_PG_SCHEMA
 
 
 def build(
@@ -978,3 +978,16 @@ def ground_truth(entry: dict[str, Any]) -> dict[str, Any]:
         with SalidasDB(pg) as sdb:
             salidas = sdb.fetch()
     return {"tables": tables, "csv": read_csvs(Path(entry["csv_folder"])), "salidas": salidas}
+
+
+def source_settings(entry: dict[str, Any]) -> dict[str, Any]:
+    """What the traffic source reads to reach this sandbox (``sources.traffic``)."""
+    found = {
+        "credentials": entry["credentials"],
+        "schema": entry["schema"] or "",
+        "csv_folder": entry["csv_folder"],
+    }
+    if entry.get("salidas_odbc"):
+        found["salidas_odbc"] = entry["salidas_odbc"]
+        found["salidas_table"] = entry["salidas_table"]
+    return found

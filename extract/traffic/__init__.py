@@ -1,8 +1,104 @@
 """Port traffic, DASSA (domain §1): operational tables, weekly exports and exits into ``raw_traffic``.
 
-``land_source`` is the entry point the runner calls; ``cli.register`` adds ``elt back-propagate``.
+Settings (dlt, section ``sources.traffic``): ``credentials`` (secret URL of the operational
+database), ``schema``, ``csv_folder`` (weekly exports; unset = skipped with a warning),
+``csv_encoding``, ``csv_delimiter``, ``salidas_odbc`` (secret ODBC string of SQL Server, legacy env
+``TRAFFIC_SALIDAS_ODBC``; unset = exits skipped with a warning), ``salidas_table``,
+``salidas_lookback_days``. ``elt back-propagate`` lives in ``backpropagate.py``.
 """
 
-from extract.traffic.source import RESOURCES, land_source, traffic_source
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import dlt
+import sqlalchemy as sa
+from dlt.common.configuration.specs import ConnectionStringCredentials
+from dlt.common.typing import TSecretStrValue
+from dlt.extract.resource import DltResource
+
+from extract.pipeline import LandResult, RunOptions, land
+from extract.settings import Settings, sqlalchemy_url
+from extract.traffic.csv_exports import csv_resource
+from extract.traffic.helpers import edits_resource, snapshot_resource
+from extract.traffic.salidas import salidas_resource, skip_reason
+from extract.traffic.settings import (
+    CHUNK_SIZE,
+    CSV_EXPORTS,
+    DEFAULT_LOOKBACK_DAYS,
+    DEFAULT_SALIDAS_TABLE,
+    EDITS_TABLE,
+    RESOURCES,
+    SALIDAS,
+    SNAPSHOT_TABLES,
+)
+
+log = logging.getLogger(__name__)
 
 __all__ = ["RESOURCES", "land_source", "traffic_source"]
+
+
+@dlt.source(name="traffic", max_table_nesting=0)
+def traffic_source(
+    credentials: ConnectionStringCredentials | str = dlt.secrets.value,
+    schema: str | None = None,
+    csv_folder: str | None = None,
+    csv_encoding: str = "utf-8",
+    csv_delimiter: str = ",",
+    salidas_odbc: TSecretStrValue | None = None,
+    salidas_table: str = DEFAULT_SALIDAS_TABLE,
+    salidas_lookback_days: float = DEFAULT_LOOKBACK_DAYS,
+    salidas_batch_size: int = 10_000,
+    chunk_size: int = CHUNK_SIZE,
+    tables: list[str] | None = None,
+) -> Iterator[DltResource]:
+    """The traffic resources named in ``tables`` (all when None); see ``helpers`` for each kind."""
+    wanted = list(RESOURCES if tables is None else tables)
+    unknown = [t for t in wanted if t not in RESOURCES]
+    if unknown:
+        raise ValueError(f"unknown traffic table {', '.join(unknown)}; known: {', '.join(RESOURCES)}")
+    db_tables = [t for t in wanted if t in (*SNAPSHOT_TABLES, EDITS_TABLE)]
+    if db_tables:
+        engine = sa.create_engine(sqlalchemy_url(credentials))
+        try:
+            for table in db_tables:
+                if table == EDITS_TABLE:
+                    yield edits_resource(engine, schema or None, chunk_size)
+                else:
+                    yield snapshot_resource(engine, table, schema or None, chunk_size)
+        finally:
+            engine.dispose()
+    csvs = [t for t in wanted if t in CSV_EXPORTS]
+    if csvs and not csv_folder:
+        log.warning("traffic: weekly CSV exports SKIPPED: sources.traffic.csv_folder is not set")
+    elif csvs:
+        for name in csvs:
+            yield csv_resource(csv_folder, name, encoding=csv_encoding, delimiter=csv_delimiter)
+    if SALIDAS in wanted:
+        reason = skip_reason(salidas_odbc)
+        if reason:
+            log.warning("traffic: exit records (raw_traffic.salidas) SKIPPED: %s", reason)
+        else:
+            yield salidas_resource(
+                salidas_odbc,
+                salidas_table,
+                lookback_days=salidas_lookback_days,
+                batch_size=salidas_batch_size,
+            )
+
+
+def tables_for(opts: RunOptions) -> list[str] | None:
+    """The traffic tables a run asks for: ours among ``--table`` (None = all)."""
+    if not opts.tables:
+        return None
+    tables = [t for t in opts.tables if t in RESOURCES]
+    if not tables:
+        raise ValueError(f"no traffic table in {', '.join(opts.tables)}; known: {', '.join(RESOURCES)}")
+    return tables
+
+
+def land_source(settings: Settings, opts: RunOptions) -> LandResult:
+    """Land the traffic sources into ``raw_traffic``."""
+    data = traffic_source(tables=tables_for(opts))
+    return land(settings, "traffic", data, dry_run=opts.dry_run, full_refresh=opts.full_refresh)

@@ -17,8 +17,8 @@ import duckdb
 import psycopg2
 import sqlalchemy as sa
 
-from extract import sandbox
-from extract.config import Settings
+from extract.settings import Settings, sqlalchemy_url
+from extract.warehouse import WarehouseUnavailable, query
 
 log = logging.getLogger(__name__)
 
@@ -66,29 +66,15 @@ class BackPropagation:
 
 def read_writeback(settings: Settings) -> list[tuple[str, str | None, str | None]]:
     """(source_table, contenedor, chofer) rows of the write-back mart in the warehouse."""
-    sql = f"select source_table, contenedor, chofer from {MART}"
     missing = (
         f"{MART} not found in the warehouse {settings.warehouse_label}: run `elt run --only traffic` first"
     )
-    if settings.target == "duckdb":
-        if not settings.duckdb_path.exists():
-            raise LookupError(missing)
-        con = duckdb.connect(str(settings.duckdb_path), read_only=True)
-        try:
-            return con.execute(sql).fetchall()
-        except duckdb.CatalogException as exc:
-            raise LookupError(missing) from exc
-        finally:
-            con.close()
-    conn = psycopg2.connect(settings.postgres.dsn())
     try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
-    except psycopg2.errors.UndefinedTable as exc:
+        return query(settings, f"select source_table, contenedor, chofer from {MART}")
+    except WarehouseUnavailable as exc:
+        raise LookupError(f"{missing} ({exc})") from exc
+    except (duckdb.CatalogException, psycopg2.errors.UndefinedTable) as exc:
         raise LookupError(missing) from exc
-    finally:
-        conn.close()
 
 
 def _wanted(
@@ -166,11 +152,8 @@ def apply(engine: sa.Engine, schema: str | None, result: BackPropagation) -> int
     return updated
 
 
-def source_location(settings: Settings, use_sandbox: bool) -> tuple[str, str | None]:
-    """SQLAlchemy URL and schema of the operational tables: the sandbox's, or dlt config/secrets."""
-    if use_sandbox:
-        found = sandbox.entry(settings, "traffic")
-        return found["credentials"], found["schema"]
+def source_location() -> tuple[str, str | None]:
+    """SQLAlchemy URL and schema of the operational tables, from dlt's settings of the traffic source."""
     try:
         credentials: Any = dlt.secrets["sources.traffic.credentials"]
     except KeyError as exc:
@@ -178,16 +161,13 @@ def source_location(settings: Settings, use_sandbox: bool) -> tuple[str, str | N
             "no sources.traffic.credentials (env SOURCES__TRAFFIC__CREDENTIALS or .dlt/secrets.toml)"
         ) from exc
     schema = dlt.config.get("sources.traffic.schema") or None
-    url = credentials if isinstance(credentials, str) else credentials.to_native_representation()
-    return url, schema
+    return sqlalchemy_url(credentials), schema
 
 
-def back_propagate(
-    settings: Settings, *, use_sandbox: bool = False, dry_run: bool = False
-) -> BackPropagation:
+def back_propagate(settings: Settings, *, dry_run: bool = False) -> BackPropagation:
     """Read the write-back mart and update the source tables (or, with ``dry_run``, only plan)."""
     rows = read_writeback(settings)
-    url, schema = source_location(settings, use_sandbox)
+    url, schema = source_location()
     engine = sa.create_engine(url)
     try:
         result = plan(engine, schema, rows)

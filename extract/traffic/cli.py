@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from extract.config import Settings
+from extract.settings import Settings, activate
 from extract.traffic.backpropagate import back_propagate
 
 
 def cmd_back_propagate(args: argparse.Namespace) -> int:
     """Write the resolved Chofer back to the operational tables; print what changed (or would)."""
     settings = Settings.from_env().with_target(args.target)
-    result = back_propagate(settings, use_sandbox=args.sandbox, dry_run=args.dry_run)
+    activate(settings)
+    result = back_propagate(settings, dry_run=args.dry_run)
     for line in result.lines():
         print(line)
     return 0
@@ -28,7 +29,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--verbose", "-v", action="store_true", help="show library logs")
     p.add_argument("--dry-run", action="store_true", help="print the changes; write nothing")
-    p.add_argument(
-        "--sandbox", action="store_true", help="write to the local sandbox instead of the configured source"
-    )
     p.set_defaults(func=cmd_back_propagate)

@@ -17,16 +17,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from dlt.extract.resource import DltResource
 
-from extract.traffic.naming import raw_name
-
-# raw table name -> file name in the export folder
-CSV_EXPORTS: dict[str, str] = {
-    "csv_arribos_semana": "arribos_semana.csv",
-    "csv_pendiente_desconsolidar": "pendiente_desconsolidar.csv",
-    "csv_remisiones_semana": "remisiones_semana.csv",
-    "csv_arribos_expo_semana_ctns": "arribos_expo_semana_ctns.csv",
-}
-BLOCK_SIZE = 8 << 20  # bytes of CSV per Arrow block: bounded memory on any file size
+from extract.traffic.helpers import raw_name
+from extract.traffic.settings import CSV_BLOCK_SIZE, CSV_EXPORTS
 
 
 def _header(path: Path, encoding: str, delimiter: str) -> list[str]:
@@ -50,7 +42,7 @@ def read_export(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> It
         reader = pacsv.open_csv(
             path,
             read_options=pacsv.ReadOptions(
-                encoding=encoding, block_size=BLOCK_SIZE, column_names=header, skip_rows=1
+                encoding=encoding, block_size=CSV_BLOCK_SIZE, column_names=header, skip_rows=1
             ),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(

@@ -25,10 +25,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dlt.extract.resource import DltResource
 
+from extract.traffic.settings import DEFAULT_LOOKBACK_DAYS, DEFAULT_SALIDAS_TABLE
+
 log = logging.getLogger(__name__)
 
-DEFAULT_SALIDAS_TABLE = "DEPOFIS.DASSA.Salidas"
-DEFAULT_LOOKBACK_DAYS = 30.0
 _TABLE_NAME = re.compile(r'^(\[?"?[A-Za-z_][A-Za-z0-9_ ]*"?\]?)(\.\[?"?[A-Za-z_][A-Za-z0-9_ ]*"?\]?){0,2}$')
 SCHEMA = pa.schema(
     [

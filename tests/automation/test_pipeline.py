@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from extract import sandbox
-from extract.cli import generate_sandbox
-from extract.config import Settings
+from extract.pipeline import RunOptions
 from extract.runner import run
 from extract.sandbox.automation import TABLES, AutomationDB, change_into
-from extract.sources import SOURCES, RunOptions
-from tests.automation.expected import MARTS
-from tests.helpers import close, query, query_dicts
+from extract.settings import Settings
+from extract.sources import SOURCES
+from tests.automation.support import MARTS
+from tests.support import close, query, query_dicts
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 INT_MODELS = {
@@ -30,11 +30,11 @@ INT_MODELS = {
 
 
 def _generate(settings: Settings) -> None:
-    generate_sandbox(settings, ["automation"], sandbox.SandboxOptions(seed=7, scale=0.2, now=NOW))
+    sandbox.generate(settings, ["automation"], sandbox.SandboxOptions(seed=7, scale=0.2, now=NOW))
 
 
 def _run(settings: Settings, **opts) -> None:
-    report = run(settings, [SOURCES["automation"]], RunOptions(sandbox=True, **opts))
+    report = run(settings, [SOURCES["automation"]], RunOptions(**opts))
     assert report.ok, report.lines()
 
 
@@ -130,7 +130,7 @@ def test_dry_run_lands_nothing_and_keeps_cursors(settings: Settings) -> None:
     counts = {t: query(settings, f"select count(*) from raw_automation.{t}")[0][0] for t in TABLES}
     change_into(sandbox.entry(settings, "automation"), batch=1)
 
-    report = run(settings, [SOURCES["automation"]], RunOptions(sandbox=True, dry_run=True))
+    report = run(settings, [SOURCES["automation"]], RunOptions(dry_run=True))
     assert report.ok and report.dbt is None
     [landed] = report.landed
     assert landed.dry_run and landed.rows["assignment_logs"] > 0
@@ -143,7 +143,7 @@ def test_dry_run_lands_nothing_and_keeps_cursors(settings: Settings) -> None:
 @pytest.mark.parametrize("zone", ["America/Argentina/Buenos_Aires"])
 def test_stats_zone_var_changes_days(duckdb_settings: Settings, zone: str) -> None:
     """With the zone var set, days follow that zone (full refresh after changing it)."""
-    from extract.dbt_runner import run_dbt
+    from extract.dbt import run_dbt
 
     _generate(duckdb_settings)
     _run(duckdb_settings)
@@ -174,9 +174,7 @@ def test_file_rotation_at_stream_end_loads(
     monkeypatch.setenv("SOURCES__AUTOMATION__CHUNK_SIZE", str(batch))
     monkeypatch.setenv("DATA_WRITER__FILE_MAX_ITEMS", str(batch))
     monkeypatch.setenv("NORMALIZE__DATA_WRITER__FILE_MAX_ITEMS", str(batch))
-    report = run(
-        postgres_settings, [SOURCES["automation"]], RunOptions(sandbox=True, tables=("assignment_logs",))
-    )
+    report = run(postgres_settings, [SOURCES["automation"]], RunOptions(tables=("assignment_logs",)))
     assert not report.failed, report.lines()
     [(count,)] = query(postgres_settings, "select count(*) from raw_automation.assignment_logs")
     assert count == len(rows["assignment_logs"])

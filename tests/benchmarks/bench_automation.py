@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psycopg2
 
-from extract.config import PostgresConn, Settings
+from extract.settings import PostgresConn, Settings
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -29,7 +29,7 @@ NOW = datetime(2026, 10, 1, tzinfo=UTC)
 def _phase(args: argparse.Namespace) -> None:
     """One measured phase, run in a child process; prints a JSON line."""
     from extract.automation import automation_source
-    from extract.dbt_runner import run_dbt
+    from extract.dbt import run_dbt
     from extract.pipeline import land
 
     work = Path(args.work)

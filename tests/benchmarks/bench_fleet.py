@@ -23,10 +23,10 @@ from pathlib import Path
 
 import duckdb
 import psycopg2
-
-from extract.config import PROJECT_ROOT, PostgresConn, Settings
-from extract.dbt_runner import dbt_executable
 from extract.fleet.source import POSITION_FIELDS
+
+from extract.dbt import dbt_executable
+from extract.settings import PROJECT_ROOT, PostgresConn, Settings
 
 POINTS_PER_DAY = 480  # 8 hours at one position a minute
 COLUMNS = (*POSITION_FIELDS, "position_key", "_dlt_load_id", "_dlt_id")

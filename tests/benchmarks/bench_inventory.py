@@ -14,12 +14,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from extract.config import PostgresConn, Settings
-from extract.dbt_runner import run_dbt
+from extract.dbt import run_dbt
 from extract.inventory import InventoryConfig, download_step, load_step
 from extract.inventory.client import ClientOptions
 from extract.sandbox import inventory as sandbox_inventory
 from extract.sandbox.relbase_server import RelbaseServer, ServerOptions
+from extract.settings import PostgresConn, Settings
 
 RELBASE_LIMIT = 7
 

@@ -29,10 +29,10 @@ from typing import Any
 
 import psycopg2
 
-from extract.config import PostgresConn, Settings
+from extract.pipeline import RunOptions
 from extract.sandbox import SandboxOptions, write_entry
 from extract.sandbox import traffic as sb
-from extract.sources import RunOptions
+from extract.settings import PostgresConn, Settings
 
 TABLES = sb.OPERATIONAL
 BASE_TOTAL = sum(sb.BASE_ROWS.values())
@@ -70,7 +70,7 @@ def step_generate(settings: Settings, scale: float) -> dict[str, Any]:
 def step_dlt(settings: Settings) -> int:
     from extract.traffic import land_source
 
-    result = land_source(settings, RunOptions(sandbox=True, tables=TABLES))
+    result = land_source(settings, RunOptions(tables=TABLES))
     return result.total_rows
 
 

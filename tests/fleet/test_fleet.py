@@ -11,18 +11,18 @@ from typing import Any
 import pytest
 
 from extract import sandbox
-from extract.config import PROJECT_ROOT, Settings
-from extract.dbt_runner import run_dbt
+from extract.dbt import run_dbt
 from extract.exit_codes import EXIT_BUSY
 from extract.fleet import land_source
 from extract.fleet.backfill import backfill
 from extract.fleet.client import AuthError, EtracClient, EtracConfig
+from extract.pipeline import RunOptions
 from extract.sandbox.etrac_server import EtracServer, Faults
 from extract.sandbox.fleet import FleetSim, clock, public
-from extract.sources import RunOptions
-from tests.fleet import reference
+from extract.settings import PROJECT_ROOT, Settings, activate
+from tests.fleet import support
 from tests.fleet.support import FIRST, LAST, backfill_cmd, cli_env
-from tests.helpers import close, query, query_dicts
+from tests.support import close, query, query_dicts
 
 
 def _build(settings: Settings) -> None:
@@ -36,11 +36,11 @@ def _progress(settings: Settings) -> dict[tuple[str, str], str]:
 
 
 def _plate_days(plates: list[str]) -> set[tuple[str, str]]:
-    return {(p, d.isoformat()) for p in plates for d in reference.days(FIRST, LAST)}
+    return {(p, d.isoformat()) for p in plates for d in support.days(FIRST, LAST)}
 
 
 def _expected_raw(sim: FleetSim) -> int:
-    return sum(len(sim.day_positions(p, d)) for p in sim.plates for d in reference.days(FIRST, LAST))
+    return sum(len(sim.day_positions(p, d)) for p in sim.plates for d in support.days(FIRST, LAST))
 
 
 def _assert_raw_complete(settings: Settings, sim: FleetSim) -> None:
@@ -58,10 +58,12 @@ def _wait_for(predicate: Any, timeout: float = 120) -> None:
 
 
 def test_latest_positions_to_routes(settings: Settings, fleet_entry: dict[str, Any]) -> None:
-    """`elt run --only fleet --sandbox`: latest positions (one call) and, in the sandbox, its past days."""
-    sandbox.write_entry(settings, "fleet", fleet_entry)
+    """`elt run --only fleet` on the sandbox: latest positions (one call) and the configured past days."""
+    sandbox.write_entry(settings, "fleet", {**fleet_entry, "port": sandbox.free_port()})
+    activate(settings)
     sim = FleetSim.from_entry(fleet_entry)
-    result = land_source(settings, RunOptions(sandbox=True))
+    with sandbox.serving(settings):
+        result = land_source(settings, RunOptions())
     assert result.rows["terminals"] == len(sim.plates)
     assert result.rows["positions"] == len(sim.plates) + _expected_raw(sim)
     _assert_raw_complete(settings, sim)  # the latest points are among the history days' points
@@ -70,12 +72,13 @@ def test_latest_positions_to_routes(settings: Settings, fleet_entry: dict[str, A
     for plate in sim.plates:
         latest = sim.latest(plate, clock(fleet_entry))
         day = latest["_local"].date()
-        want = reference.route([public(p) for p in sim.day_positions(plate, day)])
+        want = support.route([public(p) for p in sim.day_positions(plate, day)])
         assert routes[(plate, day)]["end_ts"] == want.end_ts
         assert routes[(plate, day)]["point_count"] == want.point_count
     assert query(settings, "select count(*) from fleet.terminals")[0][0] == len(sim.plates)
     # a second run lands no history again: the backfilled days are done
-    again = land_source(settings, RunOptions(sandbox=True))
+    with sandbox.serving(settings):
+        again = land_source(settings, RunOptions())
     assert again.rows.get("positions", 0) <= len(sim.plates)
 
 
@@ -94,12 +97,12 @@ def test_backfill_routes_match_independent_computation(
     routes = {(r["placa"], r["rota_date"]): r for r in query_dicts(settings, "select * from fleet.routes")}
     checked = 0
     for plate in sim.plates:
-        for day in reference.days(FIRST, LAST):
+        for day in support.days(FIRST, LAST):
             positions = [public(p) for p in sim.day_positions(plate, day)]
             if not positions:
                 assert (plate, day) not in routes
                 continue
-            want, got = reference.route(positions), routes[(plate, day)]
+            want, got = support.route(positions), routes[(plate, day)]
             assert got["point_count"] == want.point_count
             assert got["excluded_points"] == want.excluded_points
             assert got["stop_count"] == want.stop_count
@@ -234,7 +237,7 @@ def test_routes_recompute_only_plate_days_with_new_positions(
             assert row["_computed_at"] == before[(plate, day)], f"{plate} {day} recomputed"
         else:
             assert row["_computed_at"] != before.get((plate, day)), f"{plate} {day} not recomputed"
-            want = reference.route([public(p) for p in sim.day_positions(plate, day)])
+            want = support.route([public(p) for p in sim.day_positions(plate, day)])
             assert row["point_count"] == want.point_count and row["end_ts"] == want.end_ts
             assert close(row["distance_km"], want.distance_km, rel=1e-9, abs_tol=1e-5)
 

@@ -10,15 +10,14 @@ import signal
 import subprocess
 import sys
 
-from extract.config import PROJECT_ROOT, Settings
 from extract.inventory.lake import complete_runs
-from tests.helpers import query
-from tests.inventory.conftest import Relbase
-from tests.inventory.truth import expected_stock
+from extract.settings import PROJECT_ROOT, Settings
+from tests.inventory.support import Relbase, expected_stock
+from tests.support import query
 
 CHILD = """
 import sys
-from extract.config import Settings
+from extract.settings import Settings
 from extract.inventory import InventoryConfig, download_step, load_step
 
 settings = Settings.from_env()

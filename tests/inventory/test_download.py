@@ -7,12 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from extract.config import Settings
 from extract.inventory import InventoryConfig, download_step
 from extract.inventory.client import RelbaseAuthError
 from extract.inventory.lake import FILES, SUMMARY, latest_run
-from tests.inventory.conftest import start_relbase
-from tests.inventory.truth import retired
+from extract.settings import Settings
+from tests.inventory.support import retired, start_relbase
 
 
 def test_only_the_configured_products_are_synced(duckdb_settings: Settings) -> None:
@@ -56,7 +55,9 @@ def test_credentials_and_settings_come_from_the_environment(monkeypatch: pytest.
         "RELBASE_BASE_URL": "http://127.0.0.1:1/api/v1",
         "ELT_INVENTORY_LAKE_DIR": "some/lake",
     }
-    config = InventoryConfig.resolve(env)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    config = InventoryConfig.resolve()
     assert (config.company_token, config.user_token, config.base_url) == (
         "c-123",
         "u-456",

@@ -7,15 +7,23 @@ from datetime import date
 import pytest
 
 import extract.inventory as inventory
-from extract.config import Settings
-from extract.dbt_runner import run_dbt
+from extract.dbt import run_dbt
 from extract.inventory import download_step, load_latest, load_step
 from extract.inventory.lake import complete_runs
 from extract.sandbox import inventory as sandbox_inventory
 from extract.sandbox.relbase_server import ServerOptions
-from tests.helpers import close, query, query_dicts
-from tests.inventory.conftest import FAST_CLIENT, Relbase, start_relbase
-from tests.inventory.truth import code_of, expected_stock, retired, status, stocked_pairs
+from extract.settings import Settings
+from tests.inventory.support import (
+    FAST_CLIENT,
+    Relbase,
+    code_of,
+    expected_stock,
+    retired,
+    start_relbase,
+    status,
+    stocked_pairs,
+)
+from tests.support import close, query, query_dicts
 
 
 def build(settings: Settings, relbase: Relbase) -> None:

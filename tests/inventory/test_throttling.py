@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from extract.config import Settings
 from extract.inventory import download_step
 from extract.inventory.client import ClientOptions
 from extract.sandbox.relbase_server import ServerOptions
-from tests.inventory.conftest import start_relbase
-from tests.inventory.truth import retired, stocked_pairs
+from extract.settings import Settings
+from tests.inventory.support import retired, start_relbase, stocked_pairs
 
 RELBASE = ServerOptions(rate_limit=7, window=1.0)
 

@@ -16,10 +16,9 @@ import pytest
 
 from extract import sandbox
 from extract.cli import main
-from extract.config import Settings
 from extract.sandbox.automation import TABLES
-from tests.helpers import query
-from tests.ops.conftest import elt_env
+from extract.settings import Settings
+from tests.support import elt_env, query
 
 NOW = "2026-10-01"
 
@@ -42,14 +41,14 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
 
 
 def _health(cli: Callable, **env: str) -> tuple[int, dict, str]:
-    code, out = cli("health", "--only", "automation", "--sandbox", "--json", **env)
-    text_code, text = cli("health", "--only", "automation", "--sandbox", **env)
+    code, out = cli("health", "--only", "automation", "--json", **env)
+    text_code, text = cli("health", "--only", "automation", **env)
     assert code == text_code, text
     return code, json.loads(out), text
 
 
 def _run(cli: Callable, *extra: str) -> int:
-    return cli("run", "--only", "automation", "--sandbox", *extra)[0]
+    return cli("run", "--only", "automation", *extra)[0]
 
 
 def _closed_port() -> int:

@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from extract.cli import EXIT_FAILED, main
-from extract.ops.redact import MASK, redact, secret_values
+from extract.redact import MASK, redact, secret_values
 
 ENV = {
     "PGPASSWORD": "pg-Secret-1",

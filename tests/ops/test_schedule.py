@@ -12,14 +12,13 @@ import threading
 import pytest
 
 from extract import sandbox
-from extract.cli import generate_sandbox
-from extract.config import PROJECT_ROOT, Settings
 from extract.exit_codes import EXIT_BUSY
-from extract.ops.schedule import lock_key, parse_interval
-from tests.helpers import query
-from tests.ops.conftest import elt, elt_argv, elt_env
+from extract.locks import lock_key
+from extract.ops.schedule import parse_interval
+from extract.settings import PROJECT_ROOT, Settings
+from tests.support import elt, elt_argv, elt_env, query
 
-SCHEDULED = ("run", "--only", "automation", "--sandbox", "--no-build", "--every", "2s")
+SCHEDULED = ("run", "--only", "automation", "--no-build", "--every", "2s")
 WAIT = 180  # seconds: a safety net against a hung process, not a timing assertion
 
 
@@ -56,7 +55,7 @@ class Lines:
 
 
 def test_scheduler_cycles_retries_refuses_a_second_and_stops_on_sigterm(settings: Settings) -> None:
-    generate_sandbox(settings, ["automation"], sandbox.SandboxOptions(seed=3, scale=0.05))
+    sandbox.generate(settings, ["automation"], sandbox.SandboxOptions(seed=3, scale=0.05))
     entry = sandbox.entry(settings, "automation")
     broken = {**entry, "credentials": f"sqlite:///{settings.sandbox_dir}/missing/app.sqlite", "schema": None}
     sandbox.write_entry(settings, "automation", broken)
@@ -98,4 +97,4 @@ def test_scheduler_cycles_retries_refuses_a_second_and_stops_on_sigterm(settings
     assert statuses.get("failed", 0) >= 1 and statuses.get("ok", 0) >= 1, statuses
 
     # the lock went with the process: a plain run of the same kind goes ahead
-    assert elt(settings, "run", "--only", "automation", "--sandbox", "--no-build").returncode == 0
+    assert elt(settings, "run", "--only", "automation", "--no-build").returncode == 0

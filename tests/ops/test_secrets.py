@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from extract.config import Settings
-from tests.ops.conftest import elt
+from extract.settings import Settings
+from tests.support import elt
 
 SECRETS = {
     "PGPASSWORD": "FAKEpgPass-4817",
@@ -62,7 +62,7 @@ def test_full_sandbox_run_and_docs_leak_no_secret(duckdb_settings: Settings, tmp
     outputs = []
     for args in (
         ("sandbox", "generate", "--scale", "0.05"),
-        ("run", "--sandbox"),
+        ("run",),
         ("docs",),
         ("history",),
         ("health", "--json"),

@@ -15,10 +15,10 @@ import pytest
 import sqlalchemy as sa
 
 from extract.cli import main
-from extract.config import Settings
 from extract.sandbox import traffic as sb
+from extract.settings import Settings
 from extract.traffic.backpropagate import back_propagate
-from tests.traffic.test_extract_landing import make_sandbox, tsettings  # noqa: F401  (fixture)
+from tests.traffic.support import make_sandbox
 
 
 def create_writeback_standin(settings: Settings, rows: list[tuple[str, str, str | None, str | None]]) -> None:
@@ -53,7 +53,7 @@ def source_rows(entry: dict[str, Any], table: str) -> list[dict[str, Any]]:
     return sb.ground_truth(entry)["tables"][table]
 
 
-def test_back_propagate_updates_once(tsettings: Settings) -> None:  # noqa: F811
+def test_back_propagate_updates_once(tsettings: Settings) -> None:
     entry = make_sandbox(tsettings)
     arribos = source_rows(entry, "arribos")
     counts = Counter(r["Contenedor"] for r in arribos)
@@ -74,20 +74,20 @@ def test_back_propagate_updates_once(tsettings: Settings) -> None:  # noqa: F811
     )
     before = source_rows(entry, "arribos")
 
-    planned = back_propagate(tsettings, use_sandbox=True, dry_run=True)
+    planned = back_propagate(tsettings, dry_run=True)
     assert [(c.source_table, c.contenedor, c.new, c.rows) for c in planned.changes] == [
         ("arribos", twice, "Nuevo Chofer", 2)
     ]
     assert any("arribos_expo_ctns" in reason and "Chofer" in reason for reason in planned.not_applied)
     assert source_rows(entry, "arribos") == before  # a dry run writes nothing
 
-    done = back_propagate(tsettings, use_sandbox=True)
+    done = back_propagate(tsettings)
     assert done.rows_updated == 2
     after = source_rows(entry, "arribos")
     expected = [{**r, "Chofer": "Nuevo Chofer"} if r["Contenedor"] == twice else r for r in before]
     assert after == expected
 
-    again = back_propagate(tsettings, use_sandbox=True)
+    again = back_propagate(tsettings)
     assert again.rows_updated == 0 and again.changes == []
     assert source_rows(entry, "arribos") == expected
 
@@ -103,7 +103,7 @@ def test_back_propagate_expo_with_chofer_column(duckdb_settings: Settings) -> No
     create_writeback_standin(
         duckdb_settings, [("arribos_expo_ctns", expo["Contenedor"], "Chofer Expo", None)]
     )
-    done = back_propagate(duckdb_settings, use_sandbox=True)
+    done = back_propagate(duckdb_settings)
     assert done.rows_updated == 1
     engine = sa.create_engine(entry["credentials"])
     with engine.connect() as conn:
@@ -124,7 +124,7 @@ def test_cli_dry_run_prints_changes(
     monkeypatch.setenv("ELT_TARGET", "duckdb")
     monkeypatch.setenv("ELT_DUCKDB_PATH", str(duckdb_settings.duckdb_path))
     monkeypatch.setenv("ELT_SANDBOX_DIR", str(duckdb_settings.sandbox_dir))
-    assert main(["back-propagate", "--sandbox", "--dry-run"]) == 0
+    assert main(["back-propagate", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert f"arribos {target['Contenedor']!r}" in out and "'Chofer CLI'" in out
     assert "would update" in out

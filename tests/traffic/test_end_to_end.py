@@ -10,13 +10,13 @@ import re
 from datetime import UTC, datetime
 
 from extract import sandbox
-from extract.cli import generate_sandbox
-from extract.config import Settings
+from extract.pipeline import RunOptions
 from extract.runner import run
 from extract.sandbox.traffic import ground_truth
-from extract.sources import SOURCES, RunOptions
+from extract.settings import Settings
+from extract.sources import SOURCES
 from extract.traffic.backpropagate import back_propagate
-from tests.helpers import iso6346_check_digit, query
+from tests.support import iso6346_check_digit, query
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -31,12 +31,12 @@ def _valid_container(key: str) -> bool:
 
 
 def _run(settings: Settings) -> None:
-    report = run(settings, [SOURCES["traffic"]], RunOptions(sandbox=True))
+    report = run(settings, [SOURCES["traffic"]], RunOptions())
     assert report.ok, report.lines()
 
 
 def test_sandbox_to_marts_rejects_and_back(settings: Settings) -> None:
-    generate_sandbox(settings, ["traffic"], sandbox.SandboxOptions(seed=11, scale=0.3, now=NOW))
+    sandbox.generate(settings, ["traffic"], sandbox.SandboxOptions(seed=11, scale=0.3, now=NOW))
     _run(settings)
     truth = ground_truth(sandbox.entry(settings, "traffic"))
 
@@ -68,12 +68,12 @@ def test_sandbox_to_marts_rejects_and_back(settings: Settings) -> None:
     planned = query(
         settings, "select count(*) from traffic.traficov2_chofer_writeback where source_table = 'arribos'"
     )
-    first = back_propagate(settings, use_sandbox=True)
+    first = back_propagate(settings)
     assert first.rows_updated >= planned[0][0] > 0
     _run(settings)
     [(left,)] = query(
         settings, "select count(*) from traffic.traficov2_chofer_writeback where source_table = 'arribos'"
     )
     assert left == 0
-    again = back_propagate(settings, use_sandbox=True)
+    again = back_propagate(settings)
     assert again.rows_updated == 0 and not again.changes

@@ -7,8 +7,7 @@ never from the extractor's code.
 from __future__ import annotations
 
 import csv
-from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,17 +15,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from extract.config import Settings
-from extract.pipeline import land
-from extract.sandbox import SandboxOptions, write_entry
+from extract.pipeline import RunOptions, land
 from extract.sandbox import traffic as sb
-from extract.sources import RunOptions
-from extract.traffic import land_source, traffic_source
-from extract.traffic.source import source_kwargs
-from tests.helpers import query, query_dicts
-
-NOW = datetime(2026, 11, 20, tzinfo=UTC)
-SCALE = 0.15
+from extract.settings import Settings
+from extract.traffic import land_source, tables_for, traffic_source
+from tests.support import query, query_dicts
+from tests.traffic.support import make_sandbox
 
 # legacy column -> raw column, written out by hand (the contract), not computed by the code under test
 RAW_NAMES = {
@@ -57,26 +51,6 @@ def raw(col: str) -> str:
     return RAW_NAMES.get(col, col.lower())
 
 
-@pytest.fixture
-def tsettings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
-    """``settings``; on DuckDB with a fresh PostgreSQL database for the exit table (Salidas), if any."""
-    if settings.target == "duckdb":
-        try:
-            return replace(settings, postgres=request.getfixturevalue("pg_database"))
-        except pytest.skip.Exception:
-            return settings  # no PostgreSQL: the sandbox records that Salidas was skipped
-    return settings
-
-
-def make_sandbox(settings: Settings, *, expo_with_id: bool = False, salidas: bool = True) -> dict[str, Any]:
-    """The traffic sandbox; ``salidas=False`` for tests on the plain ``duckdb_settings``, whose PostgreSQL
-    database is the shared default one (the exit table goes only into per-test databases)."""
-    opts = SandboxOptions(seed=7, scale=SCALE, now=NOW)
-    entry = sb.build(settings, opts, expo_with_id=expo_with_id, with_salidas=salidas)
-    write_entry(settings, "traffic", entry)
-    return entry
-
-
 def assert_operational_tables_match(settings: Settings, entry: dict[str, Any]) -> None:
     truth = sb.ground_truth(entry)["tables"]
     for table, cols in CONTRACT.items():
@@ -95,7 +69,7 @@ def assert_operational_tables_match(settings: Settings, entry: dict[str, Any]) -
 
 def test_land_holds_exactly_the_source(tsettings: Settings) -> None:
     entry = make_sandbox(tsettings)
-    result = land_source(tsettings, RunOptions(sandbox=True))
+    result = land_source(tsettings, RunOptions())
     truth = sb.ground_truth(entry)
 
     assert_operational_tables_match(tsettings, entry)
@@ -159,11 +133,11 @@ def test_land_holds_exactly_the_source(tsettings: Settings) -> None:
 
 def test_change_batch_replaces_snapshots(tsettings: Settings) -> None:
     entry = make_sandbox(tsettings, expo_with_id=True)
-    land_source(tsettings, RunOptions(sandbox=True))
+    land_source(tsettings, RunOptions())
     before = {t: {r[0] for r in query(tsettings, f"select id from raw_traffic.{t}")} for t in CONTRACT}
 
     changed = sb.change_into(entry, 1)
-    land_source(tsettings, RunOptions(sandbox=True))
+    land_source(tsettings, RunOptions())
 
     assert_operational_tables_match(tsettings, entry)
     truth = sb.ground_truth(entry)["tables"]
@@ -185,7 +159,7 @@ def test_change_batch_replaces_snapshots(tsettings: Settings) -> None:
 
 def test_dry_run_lands_nothing(duckdb_settings: Settings) -> None:
     make_sandbox(duckdb_settings, salidas=False)
-    result = land_source(duckdb_settings, RunOptions(sandbox=True, dry_run=True))
+    result = land_source(duckdb_settings, RunOptions(dry_run=True))
     assert result.dry_run and result.rows["arribos"] > 0
     assert not duckdb_settings.duckdb_path.exists() or query(
         duckdb_settings, "select count(*) from information_schema.tables where table_schema = 'raw_traffic'"
@@ -194,17 +168,17 @@ def test_dry_run_lands_nothing(duckdb_settings: Settings) -> None:
 
 def test_one_table_only(duckdb_settings: Settings) -> None:
     make_sandbox(duckdb_settings, salidas=False)
-    result = land_source(duckdb_settings, RunOptions(sandbox=True, tables=("arribos",)))
+    result = land_source(duckdb_settings, RunOptions(tables=("arribos",)))
     assert set(result.rows) == {"arribos"}
     with pytest.raises(ValueError, match="known: arribos"):
-        source_kwargs(duckdb_settings, RunOptions(sandbox=True, tables=("nope",)))
+        tables_for(RunOptions(tables=("nope",)))
 
 
 def test_expo_without_id_keeps_physical_order_after_changes(tsettings: Settings) -> None:
     """Without id, physical order (SQLite rowid, PostgreSQL ctid) is the source order, also after changes."""
     entry = make_sandbox(tsettings)
     sb.change_into(entry, 2)
-    land(tsettings, "traffic", traffic_source(**source_kwargs(tsettings, RunOptions(sandbox=True))))
+    land(tsettings, "traffic", traffic_source())
     assert_operational_tables_match(tsettings, entry)
     peso = query(tsettings, "select peso from raw_traffic.pendiente_desconsolidar order by _source_row")
     truth = sb.ground_truth(entry)["tables"]["pendiente_desconsolidar"]
@@ -214,7 +188,7 @@ def test_expo_without_id_keeps_physical_order_after_changes(tsettings: Settings)
 def test_emptied_source_empties_raw(duckdb_settings: Settings) -> None:
     """Every row deleted at the source (and a header-only export) -> the raw snapshot is empty too."""
     entry = make_sandbox(duckdb_settings, salidas=False)
-    opts = RunOptions(sandbox=True, tables=("remisiones", "csv_remisiones_semana"))
+    opts = RunOptions(tables=("remisiones", "csv_remisiones_semana"))
     land_source(duckdb_settings, opts)
     engine = sa.create_engine(entry["credentials"])
     with engine.begin() as conn:

@@ -7,19 +7,17 @@ from datetime import timedelta
 
 import pytest
 
-from extract.config import Settings
 from extract.pipeline import land
 from extract.sandbox import traffic as sb
-from extract.sources import RunOptions
+from extract.settings import Settings
 from extract.traffic import traffic_source
-from extract.traffic.source import source_kwargs
-from tests.helpers import query
-from tests.traffic.test_extract_landing import make_sandbox, tsettings  # noqa: F401  (fixture)
+from tests.support import query
+from tests.traffic.support import make_sandbox
 
 
 def land_salidas(settings: Settings, lookback_days: float = 30) -> None:
-    kwargs = source_kwargs(settings, RunOptions(sandbox=True, tables=("salidas",)))
-    land(settings, "traffic", traffic_source(**kwargs, salidas_lookback_days=lookback_days))
+    source = traffic_source(tables=["salidas"], salidas_lookback_days=lookback_days)
+    land(settings, "traffic", source)
 
 
 def newest_load(settings: Settings) -> list[tuple]:
@@ -30,7 +28,7 @@ def newest_load(settings: Settings) -> list[tuple]:
     )
 
 
-def test_salidas_incremental_with_lookback(tsettings: Settings) -> None:  # noqa: F811
+def test_salidas_incremental_with_lookback(tsettings: Settings) -> None:
     entry = make_sandbox(tsettings)
     if entry["salidas_odbc"] is None:
         pytest.skip(f"exit table not available: {entry['salidas_skipped']}")
@@ -62,13 +60,12 @@ def test_salidas_skipped_loudly_without_driver(
     duckdb_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     make_sandbox(duckdb_settings, salidas=False)
-    kwargs = source_kwargs(
-        duckdb_settings, RunOptions(sandbox=True, tables=("salidas", "csv_remisiones_semana"))
+    source = traffic_source(
+        tables=["salidas", "csv_remisiones_semana"],
+        salidas_odbc="Driver={No Such ODBC Driver};Server=127.0.0.1;Database=x;",
     )
-    kwargs["salidas_odbc"] = "Driver={No Such ODBC Driver};Server=127.0.0.1;Database=x;"
-    kwargs["tables"] = ["salidas", "csv_remisiones_semana"]
     with caplog.at_level(logging.WARNING, logger="extract.traffic"):
-        result = land(duckdb_settings, "traffic", traffic_source(**kwargs))
+        result = land(duckdb_settings, "traffic", source)
     assert "salidas" not in result.rows
     assert result.rows["csv_remisiones_semana"] > 0
     # the reason names the missing driver (or, without unixODBC at all, that pyodbc cannot load)

@@ -11,10 +11,10 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from extract.config import Settings
-from extract.dbt_runner import run_dbt
-from tests.helpers import query, query_dicts
-from tests.traffic.test_models_data import (
+from extract.dbt import run_dbt
+from extract.settings import Settings
+from tests.support import query, query_dicts
+from tests.traffic.support import (
     A1,
     A2,
     A3,

@@ -1,4 +1,9 @@
-"""Small read access to the warehouse for the operating commands (health, history)."""
+"""The one way the operating commands reach the warehouse: a DB-API connection and two helpers.
+
+DuckDB is opened read-only unless asked otherwise, so a reader never blocks a running load; PostgreSQL
+through psycopg2 with the settings' ``PG*`` connection. dlt and dbt reach the warehouse through their
+own clients (``extract.pipeline``, ``extract.dbt``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Any
 import duckdb
 import psycopg2
 
-from extract.config import Settings
+from extract.settings import Settings
 
 
 class WarehouseUnavailable(RuntimeError):
@@ -17,13 +22,14 @@ class WarehouseUnavailable(RuntimeError):
 
 
 @contextmanager
-def connect(settings: Settings, timeout_s: int = 5) -> Iterator[Any]:
-    """A DB-API connection to the warehouse, read-only on DuckDB (so a running load is not disturbed)."""
+def connect(settings: Settings, *, read_only: bool = True, timeout_s: int = 10) -> Iterator[Any]:
+    """A DB-API connection to the warehouse (autocommit on PostgreSQL), closed after the block."""
     try:
         if settings.target == "duckdb":
-            if not settings.duckdb_path.exists():
+            if read_only and not settings.duckdb_path.exists():
                 raise WarehouseUnavailable(f"no DuckDB file at {settings.duckdb_path}")
-            conn = duckdb.connect(str(settings.duckdb_path), read_only=True)
+            settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+            conn = duckdb.connect(str(settings.duckdb_path), read_only=read_only)
         else:
             pg = settings.postgres
             conn = psycopg2.connect(
@@ -33,6 +39,7 @@ def connect(settings: Settings, timeout_s: int = 5) -> Iterator[Any]:
                 password=pg.password or None,
                 dbname=pg.database,
                 connect_timeout=timeout_s,
+                application_name="logistics-elt",
             )
             conn.autocommit = True
     except (duckdb.Error, psycopg2.Error) as exc:
@@ -50,7 +57,7 @@ def fetch(conn: Any, sql: str, params: tuple = ()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
     with conn.cursor() as cur:
         cur.execute(sql.replace("?", "%s"), params)
-        return cur.fetchall()
+        return cur.fetchall() if cur.description else []
 
 
 def table_exists(conn: Any, schema: str, table: str) -> bool:
@@ -60,3 +67,9 @@ def table_exists(conn: Any, schema: str, table: str) -> bool:
         (schema, table),
     )
     return bool(rows and rows[0][0])
+
+
+def query(settings: Settings, sql: str, params: tuple = ()) -> list[tuple]:
+    """Rows of one read-only query (a missing relation raises the engine's error)."""
+    with connect(settings) as conn:
+        return fetch(conn, sql, params)

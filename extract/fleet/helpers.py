@@ -1,4 +1,4 @@
-"""dlt resources of the fleet source: API answers flattened to Arrow tables of raw text, landed in raw_fleet.
+"""Helpers of the fleet source: API answers flattened to Arrow tables of raw text, and their resources.
 
 No parsing here: every value lands as the text the API sent (numbers sent as JSON numbers become
 their text), so dbt sees exactly what arrived. ``position_key`` is the merge key, plate +
@@ -9,33 +9,15 @@ bad points arrive with null coordinates, which a primary-key column cannot hold.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 import dlt
 import pyarrow as pa
-from dlt.extract.resource import DltResource
+from dlt.extract.hints import make_hints
 
-POSITION_FIELDS = (
-    "placa",
-    "descricao",
-    "frota",
-    "equipamento_serial",
-    "data_transmissao",
-    "data_gravacao",
-    "latitude",
-    "longitude",
-    "logradouro",
-    "velocidade",
-    "ignicao",
-    "odometro",
-    "odometro_can",
-    "horimetro",
-    "bateria",
-)
-KEY_FIELDS = ("placa", "data_transmissao", "latitude", "longitude")
-UPSERT = {"disposition": "merge", "strategy": "upsert", "skip_unchanged_rows": True}
+from extract.fleet.settings import KEY_FIELDS, POSITION_FIELDS, UPSERT
 
 
 def _text(value: Any) -> str | None:
@@ -87,49 +69,37 @@ def terminals_table(terminals: Iterable[dict[str, Any]]) -> pa.Table:
     return pa.table([[_text(t.get(n)) for t in by_plate.values()] for n in names], schema=schema)
 
 
-def positions_resource(tables: Iterable[pa.Table]) -> DltResource:
-    """Raw positions, merged (upsert) on ``position_key``; unchanged rows keep their load id."""
-    return dlt.resource(tables, name="positions", primary_key="position_key", write_disposition=UPSERT)
+PROGRESS_SCHEMA = pa.schema(
+    [
+        pa.field("placa", pa.string(), False),
+        pa.field("dia", pa.string(), False),
+        pa.field("status", pa.string()),
+        pa.field("positions", pa.int64()),
+        pa.field("error", pa.string()),
+        pa.field("finished_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
 
 
-def terminals_resource(table: pa.Table) -> DltResource:
-    """Raw terminals (vehicles), merged on ``placa``."""
-    return dlt.resource([table], name="terminals", primary_key="placa", write_disposition=UPSERT)
+def progress_table(rows: list[dict[str, Any]]) -> pa.Table:
+    """Backfill progress: one row per plate and local day, ``done``, ``partial`` or ``failed``."""
+    return pa.table([[r.get(f.name) for r in rows] for f in PROGRESS_SCHEMA], schema=PROGRESS_SCHEMA)
 
 
-def progress_resource(rows: list[dict[str, Any]]) -> DltResource:
-    """Backfill progress: one row per plate and local day, ``done`` or ``failed`` (retried next run)."""
-    schema = pa.schema(
-        [
-            pa.field("placa", pa.string(), False),
-            pa.field("dia", pa.string(), False),
-            pa.field("status", pa.string()),
-            pa.field("positions", pa.int64()),
-            pa.field("error", pa.string()),
-            pa.field("finished_at", pa.timestamp("us", tz="UTC")),
-        ]
-    )
-    table = pa.table([[r.get(f.name) for r in rows] for f in schema], schema=schema)
-    return dlt.resource(
-        [table],
-        name="backfill_progress",
+def to_terminals(table: pa.Table) -> Any:
+    """Send ``table`` to raw ``terminals`` (one row per plate, merged on ``placa``) from any resource."""
+    hints = make_hints(table_name="terminals", primary_key="placa", write_disposition=UPSERT)
+    return dlt.mark.with_hints(table, hints, create_table_variant=True)
+
+
+def to_progress(rows: list[dict[str, Any]]) -> Any:
+    """Send backfill progress rows to raw ``backfill_progress`` (merged on plate + day)."""
+    hints = make_hints(
+        table_name="backfill_progress",
         primary_key=["placa", "dia"],
         write_disposition={"disposition": "merge", "strategy": "upsert"},
     )
-
-
-@dlt.source(name="fleet", max_table_nesting=0)
-def fleet_source(
-    positions: list[pa.Table],
-    terminals: pa.Table | None = None,
-    progress: list[dict[str, Any]] | None = None,
-) -> Iterator[DltResource]:
-    """What one fetch brought: positions, terminals and (for backfills) progress rows."""
-    yield positions_resource(positions)
-    if terminals is not None and terminals.num_rows:
-        yield terminals_resource(terminals)
-    if progress:
-        yield progress_resource(progress)
+    return dlt.mark.with_hints(progress_table(rows), hints, create_table_variant=True)
 
 
 def utc_now() -> datetime:

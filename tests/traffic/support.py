@@ -1,4 +1,5 @@
-"""Hand-made raw traffic rows (the raw contract of `raw_traffic`) and helpers to write them.
+"""Support of the traffic tests: hand-made raw rows (the raw contract of `raw_traffic`) and helpers to
+write them, and the sandbox of the extraction tests.
 
 The tables are created directly with SQL, as dlt would land them: operational tables and CSV
 exports replaced as a whole on every load, every source value text, `_source_row`/`_row_number`
@@ -13,8 +14,10 @@ from typing import Any
 import duckdb
 import psycopg2
 
-from extract.config import Settings
-from tests.helpers import iso6346_check_digit
+from extract.sandbox import SandboxOptions, write_entry
+from extract.sandbox import traffic as sb
+from extract.settings import Settings, activate
+from tests.support import iso6346_check_digit
 
 LOAD_1 = "1795176000.000001"  # 2026-11-20 12:00 UTC
 LOAD_2 = "1795262400.000001"  # 2026-11-21 12:00 UTC
@@ -493,3 +496,17 @@ def base_tables() -> dict[str, list[dict[str, Any]]]:
         "salidas": salidas,
         "traficov2_manual_edits": [],
     }
+
+
+SANDBOX_NOW = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+SANDBOX_SCALE = 0.15
+
+
+def make_sandbox(settings: Settings, *, expo_with_id: bool = False, salidas: bool = True) -> dict[str, Any]:
+    """The traffic sandbox; ``salidas=False`` for tests on the plain ``duckdb_settings``, whose PostgreSQL
+    database is the shared default one (the exit table goes only into per-test databases)."""
+    opts = SandboxOptions(seed=7, scale=SANDBOX_SCALE, now=SANDBOX_NOW)
+    entry = sb.build(settings, opts, expo_with_id=expo_with_id, with_salidas=salidas)
+    write_entry(settings, "traffic", entry)
+    activate(settings)  # the sources read the sandbox's settings file, as `elt` does
+    return entry

@@ -1,0 +1,149 @@
+"""Run dbt-core in-process (``dbtRunner``) against the configured warehouse and summarise it.
+
+dbt prints its own log (errors always, even with ``--quiet``); the result keeps every node's status
+and the full text of every error, so callers never parse output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from extract.settings import PROJECT_ROOT, Settings
+
+FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+class DbtError(RuntimeError):
+    """dbt failed; the message carries its failing nodes or its error."""
+
+
+@dataclass
+class DbtResult:
+    """The outcome of one dbt invocation."""
+
+    command: list[str]
+    success: bool
+    statuses: Counter = field(default_factory=Counter)
+    by_type: dict[str, Counter] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    error: str | None = None
+    result: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.success
+
+    def count(self, resource_type: str, *statuses: str) -> int:
+        counter = self.by_type.get(resource_type, Counter())
+        return sum(counter[s] for s in statuses) if statuses else sum(counter.values())
+
+    def problems(self) -> list[str]:
+        """Every error dbt reported, in full: failing nodes, else the invocation's own error."""
+        if self.failures:
+            return self.failures
+        return [self.error] if self.error else []
+
+    def describe(self) -> str:
+        models = self.count("model", "success")
+        tests = self.count("test", "pass") + self.count("unit_test", "pass")
+        return (
+            f"dbt {self.command[0]}: {models} models built, {tests} tests passed, {len(self.failures)} failed"
+        )
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the block (dbt reads its profile's env_var() at invocation)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def _release_duckdb() -> None:
+    """dbt-duckdb keeps its database open between invocations of one process; close it, so dlt, readers
+    and other processes can open the file."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - adapter not installed
+        return
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            try:
+                DuckDBConnectionManager._ENV.close()
+            finally:
+                DuckDBConnectionManager._ENV = None
+
+
+def run_dbt(
+    settings: Settings,
+    args: list[str],
+    *,
+    vars: dict | None = None,
+    check: bool = True,
+    quiet: bool = False,
+    callbacks: list[Callable[[Any], None]] | None = None,
+) -> DbtResult:
+    """Run ``dbt <args>`` in-process with the project's profile and the settings' warehouse."""
+    from dbt.cli.main import dbtRunner
+
+    cli = [
+        *args,
+        "--project-dir",
+        str(PROJECT_ROOT),
+        "--profiles-dir",
+        str(PROJECT_ROOT),
+        "--target-path",
+        str(settings.dbt_target_path),
+    ]
+    if vars:
+        cli += ["--vars", json.dumps(vars)]
+    if quiet:
+        cli.append("--quiet")
+    env = {
+        **settings.dbt_env(),
+        "DBT_LOG_PATH": os.environ.get("DBT_LOG_PATH") or str(settings.dbt_target_path.parent / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    with _environment(env):
+        try:
+            outcome = dbtRunner(callbacks=callbacks or []).invoke(cli)
+        finally:
+            if settings.target == "duckdb":
+                _release_duckdb()
+    result = _summarise(args, outcome)
+    if check and not result.ok:
+        detail = "\n".join(result.problems())
+        raise DbtError(f"dbt {' '.join(args)} failed:\n{detail}")
+    return result
+
+
+def _summarise(args: list[str], outcome: Any) -> DbtResult:
+    result = DbtResult(command=list(args), success=bool(outcome.success), result=outcome.result)
+    if outcome.exception is not None:
+        result.error = f"{type(outcome.exception).__name__}: {outcome.exception}".strip()
+    for item in getattr(outcome.result, "results", None) or []:
+        node = getattr(item, "node", None)
+        unique_id = getattr(node, "unique_id", "") or ""
+        resource_type = unique_id.split(".", 1)[0]
+        status = str(getattr(item.status, "value", item.status))
+        result.statuses[status] += 1
+        result.by_type.setdefault(resource_type, Counter())[status] += 1
+        if status in FAILED_STATUSES:
+            message = (item.message or "").strip()
+            result.failures.append(f"{unique_id}: {status}: {message}")
+    if not result.success and not result.failures and result.error is None:
+        result.error = "dbt reported a failure (see its log above)"
+    return result

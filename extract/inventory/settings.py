@@ -1,0 +1,11 @@
+"""Warehouse inventory, Relbase API (domain §3): endpoints, limits and the lake layout."""
+
+DEFAULT_BASE_URL = "https://api.relbase.cl/api/v1"
+# SKUs of retired products: Relbase answers 401/403 for them, which is not throttling
+RETIRED_PREFIX = "ANU"
+# Relbase allows 7 requests per second and answers 403 (not 429) beyond that
+MAX_CALLS = 7
+PERIOD = 1.0
+WORKERS = 4
+SUMMARY = "summary.json"
+FILES = ("warehouses.json", "products.jsonl", "product_details.jsonl", "lots.jsonl")
