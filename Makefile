@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+# two pytest workers: the end-to-end tests wait on databases and HTTP as much as on the CPU
+PYTEST_WORKERS ?= -n 2 --dist loadgroup
 
 .DEFAULT_GOAL := help
 
@@ -21,8 +23,12 @@ install: $(STAMP) ## create .venv and install the project with its dev tools
 demo: $(STAMP) ## the main job: sandbox + extract + dbt build + docs on DuckDB, with a summary
 	$(BIN)/elt demo
 
-test: $(STAMP) ## the whole test suite (DuckDB, PostgreSQL, HTTP sandboxes, ODBC)
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: $(STAMP) ## the whole suite: lint, then both tiers of tests (DuckDB, PostgreSQL, HTTP sandboxes, ODBC)
+	$(MAKE) --no-print-directory lint
+	$(BIN)/pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+test-fast: $(STAMP) ## the fast tier while working: Python and dbt unit tests, DuckDB only, no HTTP
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
 
 run: $(STAMP) ## land every configured source, then dbt build
 	$(BIN)/elt run
@@ -42,11 +48,12 @@ health: $(STAMP) ## health of every source and mart (exit 0 ok, 1 warning, 2 cri
 history: $(STAMP) ## the last runs recorded in the warehouse
 	$(BIN)/elt history $(ARGS)
 
-lint: $(STAMP) ## ruff and sqlfluff
+lint: $(STAMP) ## ruff, sqlfluff (dbt templater) and dbt documentation coverage
 	$(BIN)/ruff check extract tests
 	$(BIN)/ruff format --check extract tests
 	mkdir -p warehouse
-	$(BIN)/sqlfluff lint dbt_project
+	ELT_TARGET=duckdb ELT_DUCKDB_PATH=warehouse/lint.duckdb $(BIN)/sqlfluff lint dbt_project --disable-progress-bar
+	$(BIN)/python -m tests.docs_coverage
 
 back-propagate: $(STAMP) ## write the resolved traffic Chofer back to the source tables (ARGS=--dry-run)
 	$(BIN)/elt back-propagate $(ARGS)
@@ -57,4 +64,4 @@ bench: $(STAMP) ## benchmarks (speed and memory), not part of the tests
 clean: ## remove the venv, the warehouse files and dbt output
 	rm -rf $(VENV) warehouse target logs .pytest_cache .ruff_cache
 
-.PHONY: help install demo test run extract build docs lint bench clean back-propagate health history
+.PHONY: help install demo test test-fast run extract build docs lint bench clean back-propagate health history

@@ -150,9 +150,8 @@ class PostgresConn:
     def url(self, *, with_password: bool = True) -> str:
         """``postgresql://`` URL (dlt, libpq, ConnectorX; SQLAlchemy through ``sqlalchemy_url``).
         An empty password stays empty (trust or peer auth)."""
-        auth = quote(self.user, safe="")
-        if with_password and self.password:
-            auth += ":" + quote(self.password, safe="")
+        # an empty password is kept as "user:@": dlt's PostgreSQL credentials require the field
+        auth = quote(self.user, safe="") + ":" + (quote(self.password, safe="") if with_password else "")
         return f"postgresql://{auth}@{self.host}:{self.port}/{quote(self.database, safe='')}"
 
     def dsn(self) -> str:

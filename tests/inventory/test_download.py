@@ -9,7 +9,8 @@ import pytest
 
 from extract.inventory import InventoryConfig, download_step
 from extract.inventory.client import RelbaseAuthError
-from extract.inventory.lake import FILES, SUMMARY, latest_run
+from extract.inventory.lake import latest_run
+from extract.inventory.settings import FILES, SUMMARY
 from extract.settings import Settings
 from tests.inventory.support import retired, start_relbase
 
