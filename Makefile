@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 # two pytest workers: the end-to-end tests wait on databases and HTTP as much as on the CPU
-PYTEST_WORKERS ?= -n 2 --dist loadgroup
+PYTEST_WORKERS ?= -n 2 --dist loadfile
 
 .DEFAULT_GOAL := help
 
@@ -28,7 +28,7 @@ test: $(STAMP) ## the whole suite: lint, then both tiers of tests (DuckDB, Postg
 	$(BIN)/pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: $(STAMP) ## the fast tier while working: Python and dbt unit tests, DuckDB only, no HTTP
-	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e and not postgres" $(PYTEST_ARGS)
 
 run: $(STAMP) ## land every configured source, then dbt build
 	$(BIN)/elt run

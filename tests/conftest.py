@@ -66,7 +66,7 @@ def postgres_settings(tmp_path: Path, pg_database: PostgresConn) -> Settings:
     return _local_settings(tmp_path, target="postgres", postgres=pg_database)
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def settings(request: pytest.FixtureRequest) -> Settings:
     """The same test on both warehouses."""
     name = "duckdb_settings" if request.param == "duckdb" else "postgres_settings"

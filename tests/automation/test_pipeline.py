@@ -20,6 +20,9 @@ from extract.sources import SOURCES
 from tests.automation.support import MARTS
 from tests.support import close, query, query_dicts
 
+# end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
+pytestmark = pytest.mark.e2e
+
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 INT_MODELS = {
     "auto_dispatch_stats": "int_automation__assignments_daily",

@@ -24,6 +24,9 @@ from tests.fleet import support
 from tests.fleet.support import FIRST, LAST, backfill_cmd, cli_env
 from tests.support import close, query, query_dicts
 
+# end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
+pytestmark = pytest.mark.e2e
+
 
 def _build(settings: Settings) -> None:
     result = run_dbt(settings, ["build", "--select", "source:fleet+"], check=False, quiet=True)

@@ -10,10 +10,15 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from extract.inventory.lake import complete_runs
 from extract.settings import PROJECT_ROOT, Settings
 from tests.inventory.support import Relbase, expected_stock
 from tests.support import query
+
+# end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
+pytestmark = pytest.mark.e2e
 
 CHILD = """
 import sys

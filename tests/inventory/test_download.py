@@ -14,6 +14,9 @@ from extract.inventory.settings import FILES, SUMMARY
 from extract.settings import Settings
 from tests.inventory.support import retired, start_relbase
 
+# end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
+pytestmark = pytest.mark.e2e
+
 
 def test_only_the_configured_products_are_synced(duckdb_settings: Settings) -> None:
     relbase = start_relbase(duckdb_settings, products=12)

@@ -25,6 +25,9 @@ from tests.inventory.support import (
 )
 from tests.support import close, query, query_dicts
 
+# end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
+pytestmark = pytest.mark.e2e
+
 
 def build(settings: Settings, relbase: Relbase) -> None:
     today = relbase.state["today"]

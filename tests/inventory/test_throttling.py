@@ -7,11 +7,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from extract.inventory import download_step
 from extract.inventory.client import ClientOptions
 from extract.sandbox.relbase_server import ServerOptions
 from extract.settings import Settings
 from tests.inventory.support import retired, start_relbase, stocked_pairs
+
+# end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
+pytestmark = pytest.mark.e2e
 
 RELBASE = ServerOptions(rate_limit=7, window=1.0)
 

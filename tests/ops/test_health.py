@@ -20,6 +20,9 @@ from extract.sandbox.automation import TABLES
 from extract.settings import Settings
 from tests.support import elt_env, query
 
+# end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
+pytestmark = pytest.mark.e2e
+
 NOW = "2026-10-01"
 
 

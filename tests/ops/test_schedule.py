@@ -18,6 +18,9 @@ from extract.ops.schedule import parse_interval
 from extract.settings import PROJECT_ROOT, Settings
 from tests.support import elt, elt_argv, elt_env, query
 
+# end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
+pytestmark = pytest.mark.e2e
+
 SCHEDULED = ("run", "--only", "automation", "--no-build", "--every", "2s")
 WAIT = 180  # seconds: a safety net against a hung process, not a timing assertion
 

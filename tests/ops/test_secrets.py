@@ -6,9 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from extract.settings import Settings
 from tests.support import elt
+
+# end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
+pytestmark = pytest.mark.e2e
 
 SECRETS = {
     "PGPASSWORD": "FAKEpgPass-4817",

@@ -11,9 +11,9 @@ from extract.settings import Settings
 
 def test_file_lock_refuses_a_second_holder_and_leaves_no_file(duckdb_settings: Settings) -> None:
     with hold(duckdb_settings, "source automation"):
-        with pytest.raises(LockBusy, match="another source automation run holds"):
-            with hold(duckdb_settings, "source automation"):
-                pass
+        busy = pytest.raises(LockBusy, match="another source automation run holds")
+        with busy, hold(duckdb_settings, "source automation"):
+            pass
         with hold(duckdb_settings, "source traffic"):
             pass
     assert not list(duckdb_settings.dlt_pipelines_dir.glob("*.lock"))
@@ -24,9 +24,9 @@ def test_file_lock_refuses_a_second_holder_and_leaves_no_file(duckdb_settings: S
 @pytest.mark.postgres
 def test_advisory_lock_with_a_configured_key(postgres_settings: Settings) -> None:
     with hold(postgres_settings, "fleet daily", 123456789):
-        with pytest.raises(LockBusy, match="advisory lock 123456789"):
-            with hold(postgres_settings, "fleet daily", 123456789):
-                pass
+        busy = pytest.raises(LockBusy, match="advisory lock 123456789")
+        with busy, hold(postgres_settings, "fleet daily", 123456789):
+            pass
     with hold(postgres_settings, "fleet daily", 123456789):
         pass
     assert lock_key("run:all") == lock_key("run:all") != lock_key("run:automation")

@@ -8,7 +8,7 @@ from pathlib import Path
 import dlt
 import pytest
 
-from extract.settings import LEGACY_ENV, Settings, activate, env_name, sqlalchemy_url, sources_pointed_at
+from extract.settings import LEGACY_ENV, Settings, activate, env_name, sources_pointed_at, sqlalchemy_url
 
 
 def test_legacy_names_reach_dlt_keys_and_dlt_names_win(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,6 +20,9 @@ from extract.settings import Settings
 from extract.traffic.backpropagate import back_propagate
 from tests.traffic.support import make_sandbox
 
+# end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
+pytestmark = pytest.mark.e2e
+
 
 def create_writeback_standin(settings: Settings, rows: list[tuple[str, str, str | None, str | None]]) -> None:
     """STAND-IN for the dbt mart traffic.traficov2_chofer_writeback (same columns as the contract)."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
+
 from extract import sandbox
 from extract.pipeline import RunOptions
 from extract.runner import run
@@ -17,6 +19,9 @@ from extract.settings import Settings
 from extract.sources import SOURCES
 from extract.traffic.backpropagate import back_propagate
 from tests.support import iso6346_check_digit, query
+
+# end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
+pytestmark = pytest.mark.e2e
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 

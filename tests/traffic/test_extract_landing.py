@@ -22,6 +22,9 @@ from extract.traffic import land_source, tables_for, traffic_source
 from tests.support import query, query_dicts
 from tests.traffic.support import make_sandbox
 
+# end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
+pytestmark = pytest.mark.e2e
+
 # legacy column -> raw column, written out by hand (the contract), not computed by the code under test
 RAW_NAMES = {
     "Tipo CNT": "tipo_cnt",

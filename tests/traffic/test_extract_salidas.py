@@ -14,6 +14,9 @@ from extract.traffic import traffic_source
 from tests.support import query
 from tests.traffic.support import make_sandbox
 
+# end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
+pytestmark = pytest.mark.e2e
+
 
 def land_salidas(settings: Settings, lookback_days: float = 30) -> None:
     source = traffic_source(tables=["salidas"], salidas_lookback_days=lookback_days)
