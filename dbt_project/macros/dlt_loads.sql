@@ -24,12 +24,3 @@
         database=relation.database, schema=relation.schema, identifier=relation.identifier
     )) }}
 {%- endmacro %}
-
-{#- A timestamp with time zone (dlt's `timestamp`); a Spark target would add spark__type_timestamp_tz. -#}
-{% macro type_timestamp_tz() -%}
-    {{ return(adapter.dispatch('type_timestamp_tz', 'logistics_elt')()) }}
-{%- endmacro %}
-
-{% macro default__type_timestamp_tz() -%}
-    timestamp with time zone
-{%- endmacro %}

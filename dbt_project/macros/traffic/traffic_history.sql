@@ -181,8 +181,8 @@
             '{' || concat_ws(', ',
                 {%- for column, label in labels %}
                 case when old_{{ column }} is distinct from new_{{ column }} then
-                    '"{{ label }}": {"old": ' || {{ traffic_json_literal('old_' ~ column) }}
-                    || ', "new": ' || {{ traffic_json_literal('new_' ~ column) }} || '}'
+                    '"{{ label }}": {"old": ' || {{ json_literal('old_' ~ column) }}
+                    || ', "new": ' || {{ json_literal('new_' ~ column) }} || '}'
                 end{{ "," if not loop.last }}
                 {%- endfor %}
             ) || '}' as details_text

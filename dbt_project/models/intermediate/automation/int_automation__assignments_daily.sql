@@ -10,7 +10,7 @@ dated as (
 
     select
         *,
-        {{ local_date('assigned_at', var('automation_stats_time_zone')) }} as date
+        {{ automation_stats_date('assigned_at') }} as date
     from assignments
     where assigned_at is not null
 

@@ -10,7 +10,7 @@ dated as (
 
     select
         *,
-        {{ local_date('created_at', var('automation_stats_time_zone')) }} as date
+        {{ automation_stats_date('created_at') }} as date
     from escalations
 
 ),

@@ -10,7 +10,7 @@ dated as (
 
     select
         *,
-        {{ local_date('optimized_at', var('automation_stats_time_zone')) }} as date
+        {{ automation_stats_date('optimized_at') }} as date
     from optimizations
     where optimized_at is not null
 

@@ -109,8 +109,8 @@ speed_from_previous as (
         case
             when coordinate_issue is null
                 then
-                    {{ fleet_haversine_km('previous_latitude', 'previous_longitude', 'latitude', 'longitude') }}
-                    / greatest({{ fleet_seconds_between('previous_ts', 'data_transmissao') }}, 1) * 3600
+                    {{ haversine_km('previous_latitude', 'previous_longitude', 'latitude', 'longitude') }}
+                    / greatest({{ seconds_between('previous_ts', 'data_transmissao') }}, 1) * 3600
         end as implied_speed_kmh
     from good_neighbours
 
@@ -158,9 +158,9 @@ segments as (
     select
         *,
         row_number() over valid_by_time as valid_rank,
-        {{ fleet_round(fleet_haversine_km('lag(latitude) over valid_by_time', 'lag(longitude) over valid_by_time',
+        {{ round_double(haversine_km('lag(latitude) over valid_by_time', 'lag(longitude) over valid_by_time',
             'latitude', 'longitude'), 6) }} as valid_segment_km,
-        {{ fleet_seconds_between('lag(data_transmissao) over valid_by_time', 'data_transmissao') }}
+        {{ seconds_between('lag(data_transmissao) over valid_by_time', 'data_transmissao') }}
             as valid_segment_seconds,
         lag(is_stopped) over valid_by_time as valid_previous_is_stopped
     from flagged

@@ -118,7 +118,7 @@ day_metrics as (
         coalesce(sum(moving_seconds), 0) as moving_seconds,
         sum(moving_km) as moving_km,
         {{ count_where(
-            'is_stop and ' ~ fleet_seconds_between('run_start', 'run_end')
+            'is_stop and ' ~ seconds_between('run_start', 'run_end')
             ~ ' >= ' ~ var('fleet_min_stop_minutes') ~ ' * 60'
         ) }} as stop_count,
         max(max_speed_kmh) as max_speed_kmh,
@@ -139,19 +139,19 @@ final as (
         day_metrics.start_ts,
         day_metrics.end_ts,
         cast(day_metrics.point_count as {{ dbt.type_bigint() }}) as point_count,
-        cast(day_metrics.distance_km as {{ fleet_type_double() }}) as distance_km,
+        cast(day_metrics.distance_km as {{ type_double() }}) as distance_km,
         cast(
-            coalesce({{ fleet_seconds_between('day_metrics.start_ts', 'day_metrics.end_ts') }}, 0) / 60
-            as {{ fleet_type_double() }}
+            coalesce({{ seconds_between('day_metrics.start_ts', 'day_metrics.end_ts') }}, 0) / 60
+            as {{ type_double() }}
         ) as duration_minutes,
-        cast(day_metrics.moving_seconds / 60 as {{ fleet_type_double() }}) as moving_minutes,
+        cast(day_metrics.moving_seconds / 60 as {{ type_double() }}) as moving_minutes,
         cast(day_metrics.stop_count as {{ dbt.type_bigint() }}) as stop_count,
-        cast(day_metrics.max_speed_kmh as {{ fleet_type_double() }}) as max_speed_kmh,
+        cast(day_metrics.max_speed_kmh as {{ type_double() }}) as max_speed_kmh,
         cast(
             case
                 when day_metrics.moving_seconds > 0
                     then day_metrics.moving_km * 3600 / day_metrics.moving_seconds
-            end as {{ fleet_type_double() }}
+            end as {{ type_double() }}
         ) as avg_moving_speed_kmh,
         cast(day_metrics.excluded_points as {{ dbt.type_bigint() }}) as excluded_points,
         day_metrics._max_load_id,

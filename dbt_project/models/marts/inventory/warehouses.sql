@@ -20,7 +20,7 @@ final as (
 
     select
         warehouses.warehouse_id,
-        {{ warehouse_code('warehouses.warehouse_name') }} as code,
+        {{ inventory_warehouse_code('warehouses.warehouse_name') }} as code,
         warehouses.warehouse_name as name,  -- noqa: RF04
         warehouses.address,
         cast(warehouses.warehouse_id as {{ dbt.type_string() }}) as external_id,

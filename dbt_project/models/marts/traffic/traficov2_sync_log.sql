@@ -50,7 +50,7 @@ final as (
         source_id,
         target_id,
         sync_timestamp,
-        cast(details_text as {{ traffic_json_type() }}) as details
+        cast(details_text as {{ type_json() }}) as details
 
     from events
     {% if is_incremental() -%}

@@ -45,7 +45,7 @@ final as (
             else {{ traffic_container_key('business_key') }}
         end as match_key,
         {{ traffic_clean('edit_value') }} as edit_value,
-        {{ traffic_utc_timestamp('edited_at') }} as edited_at_utc
+        {{ to_utc_timestamp('edited_at') }} as edited_at_utc
 
     from cleaned
 
