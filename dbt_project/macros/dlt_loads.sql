@@ -16,11 +16,3 @@
     {%- endif -%}
     {{ return(relations) }}
 {%- endmacro %}
-
-{#- A relation when it exists in the warehouse, else none (a table written by the first run). -#}
-{% macro existing_relation(relation) -%}
-    {%- if not execute -%}{{ return(none) }}{%- endif -%}
-    {{ return(adapter.get_relation(
-        database=relation.database, schema=relation.schema, identifier=relation.identifier
-    )) }}
-{%- endmacro %}

@@ -15,15 +15,6 @@
     end
 {%- endmacro %}
 
-{#- The load time of a raw row: dlt's `_dlt_load_id` is the load's unix timestamp as text. -#}
-{% macro traffic_load_timestamp(load_id) -%}
-    {{ return(adapter.dispatch('traffic_load_timestamp', 'logistics_elt')(load_id)) }}
-{%- endmacro %}
-
-{% macro default__traffic_load_timestamp(load_id) -%}
-    cast(to_timestamp(cast({{ load_id }} as double precision)) at time zone 'UTC' as timestamp)
-{%- endmacro %}
-
 {#- Parse a day-first date: `YYYY-MM-DD`, `dd/mm/YYYY` or `dd/mm` (one or two digits for day and
     month). A date without a year takes the year that puts it nearest `reference_date` (the load
     date): `28/12` loaded on 2026-01-03 is 2025-12-28, `03/01` loaded on 2025-12-28 is 2026-01-03.

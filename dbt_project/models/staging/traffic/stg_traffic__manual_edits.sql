@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ traffic_source_or_empty(source('traffic', 'traficov2_manual_edits'), [
+    select * from {{ source_or_empty(source('traffic', 'traficov2_manual_edits'), [
         ('id', 'bigint'), ('table_name', dbt.type_string()), ('business_key', dbt.type_string()),
         ('field', dbt.type_string()), ('value', dbt.type_string()), ('edited_at', 'timestamp with time zone'),
         ('edited_by', dbt.type_string()), ('_dlt_load_id', dbt.type_string())]) }}
