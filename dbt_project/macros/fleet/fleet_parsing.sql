@@ -122,28 +122,3 @@
 {% macro fleet_unparsed(raw, parsed) -%}
     case when nullif(trim({{ raw }}), '') is not null and {{ parsed }} is null then 1 else 0 end
 {%- endmacro %}
-
-{#- The local days with positions newer than `relation`'s newest load, as the tracker writes them
-    (`'YYYY-MM-DD', 'DD/MM/YYYY'`), for an `in (...)` filter on the raw text: literal values, so
-    PostgreSQL applies it while scanning, before the staging view parses anything (it does not
-    flatten views with CTEs, so a join would parse the whole history first). Exact because the
-    tracker's clock is local time in `fleet_time_zone` (Brazil, no daylight saving since 2019). -#}
-{% macro fleet_touched_day_texts(relation) -%}
-    {%- if not execute -%}
-        {{ return("''") }}
-    {%- endif -%}
-    {%- set query -%}
-        select distinct {{ dbt.cast(local_date('data_transmissao', var('fleet_time_zone')), dbt.type_string()) }}
-        from {{ ref('stg_fleet__positions') }}
-        where
-            data_transmissao is not null
-            and _dlt_load_id > (select coalesce(max(done._dlt_load_id), '') from {{ relation }} as done)
-    {%- endset -%}
-    {%- set days = run_query(query).columns[0].values() -%}
-    {%- set texts = [] -%}
-    {%- for day in days -%}
-        {%- do texts.append("'" ~ day ~ "'") -%}
-        {%- do texts.append("'" ~ day[8:10] ~ "/" ~ day[5:7] ~ "/" ~ day[0:4] ~ "'") -%}
-    {%- endfor -%}
-    {{ return(texts | join(', ') if texts else "''") }}
-{%- endmacro %}

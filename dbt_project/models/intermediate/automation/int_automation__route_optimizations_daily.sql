@@ -29,9 +29,9 @@ final as (
         avg(improvement_percentage) as avg_improvement_percentage,
         {{ count_where("status = 'completed'") }} as completed_optimizations,
         {{ count_where("status = 'failed'") }} as failed_optimizations,
-        {{ daily_audit_columns() }}
+        {{ touched_partitions_audit_columns() }}
     from dated
-    {{ touched_days_filter('dated') }}
+    {{- where_touched('dated', ['date']) }}
     group by date
 
 )

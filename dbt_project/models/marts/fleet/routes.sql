@@ -2,7 +2,7 @@
     A stop is a run of consecutive stopped points (ignition off or speed 0) lasting at least
     `fleet_min_stop_minutes`, measured from its first point to the next moving point (or to its last
     point when the day ends stopped). A segment is moving when the point it starts from is not
-    stopped. Incremental: only plate-days with newer positions are recomputed. -#}
+    stopped. Incremental (`touched_partitions`): only plate-days with newer positions are recomputed. -#}
 {{
     config(
         materialized='incremental',
@@ -20,30 +20,12 @@ route_points as (
 
 ),
 
-new_route_points as (
-
-    select * from {{ ref('int_fleet__route_points') }}
-    {%- if is_incremental() %}
-    where _dlt_load_id > (select coalesce(max(done._max_load_id), '') from {{ this }} as done)
-    {%- endif %}
-
-),
-
-touched as (
-
-    select distinct
-        placa,
-        rota_date
-    from new_route_points
-
-),
-
+{#- Touched plate-days looked up in the model itself, not in the CTE: a CTE referenced twice is
+    materialised whole by PostgreSQL. #}
 day_points as (
 
-    select route_points.*
-    from route_points
-    inner join touched
-        on route_points.placa = touched.placa and route_points.rota_date = touched.rota_date
+    select * from route_points
+    {{- where_touched(ref('int_fleet__route_points'), ['placa', 'rota_date']) }}
 
 ),
 
@@ -123,7 +105,7 @@ day_metrics as (
         ) }} as stop_count,
         max(max_speed_kmh) as max_speed_kmh,
         sum(excluded_points) as excluded_points,
-        max(_max_load_id) as _max_load_id
+        {{ touched_partitions_audit_columns('_max_load_id') }}
     from run_metrics
     group by placa, rota_date
 
@@ -155,8 +137,7 @@ final as (
         ) as avg_moving_speed_kmh,
         cast(day_metrics.excluded_points as {{ dbt.type_bigint() }}) as excluded_points,
         day_metrics._max_load_id,
-        {{ dbt.cast(dbt.string_literal(run_started_at.isoformat()), api.Column.translate_type('timestamp')) }}
-            as _computed_at
+        day_metrics._computed_at
     from day_metrics
 
 )
