@@ -20,7 +20,7 @@ route_points as (
 
 ),
 
-{#- Touched plate-days looked up in the model itself, not in the CTE: a CTE referenced twice is
+{# Touched plate-days looked up in the model itself, not in the CTE: a CTE referenced twice is
     materialised whole by PostgreSQL. #}
 day_points as (
 

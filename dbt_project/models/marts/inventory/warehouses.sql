@@ -6,7 +6,7 @@ warehouses as (
 
 ),
 
-{#- Each warehouse's newest download, not the current lake run: a warehouse no longer listed keeps
+{# Each warehouse's newest download, not the current lake run: a warehouse no longer listed keeps
     its last version here (stock that fell back to an older answer may still name it). #}
 newest as (
 
