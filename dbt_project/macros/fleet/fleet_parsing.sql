@@ -105,7 +105,7 @@
     {%- set moment = first ~ " + (cast(" ~ day ~ " as integer) - 1) * interval '1 day'" -%}
     case
         when extract(day from {{ moment }}) = cast({{ day }} as integer)
-            then ({{ moment }}) at time zone '{{ time_zone }}'
+            then {{ local_to_timestamp_tz('(' ~ moment ~ ')', time_zone) }}
     end
 {%- endmacro %}
 

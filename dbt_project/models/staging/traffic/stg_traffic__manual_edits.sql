@@ -4,7 +4,7 @@ source as (
 
     select * from {{ source_or_empty(source('traffic', 'traficov2_manual_edits'), [
         ('id', 'bigint'), ('table_name', dbt.type_string()), ('business_key', dbt.type_string()),
-        ('field', dbt.type_string()), ('value', dbt.type_string()), ('edited_at', 'timestamp with time zone'),
+        ('field', dbt.type_string()), ('value', dbt.type_string()), ('edited_at', type_timestamp_tz()),
         ('edited_by', dbt.type_string()), ('_dlt_load_id', dbt.type_string())]) }}
 
 ),
