@@ -26,7 +26,8 @@ dated as (
         positions.*,
         {{ fleet_route_date('positions.data_transmissao') }} as rota_date
     from positions
-    {#- The days with new positions, first as literal texts of the raw value (see `fleet_day_texts`). #}
+    {#- Incremental: only the days with new positions, as literal texts of the raw value (see
+        `fleet_day_texts`); `day_positions` then keeps the touched plate-days of those days. #}
     {%- if is_incremental() %}
     where substr(trim(positions.data_transmissao_text), 1, 10) in ({{ fleet_day_texts(touched_partitions(
         ref('stg_fleet__positions'),
