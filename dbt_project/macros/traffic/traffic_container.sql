@@ -5,7 +5,7 @@
     {%- set letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' -%}
     {%- set values = '1012131415161718192021232425262728293031323435363738' -%}
     case
-        when {{ traffic_regex_match(key, '^[A-Z]{4}[0-9]{7}$') }} then
+        when {{ regex_match(key, '^[A-Z]{4}[0-9]{7}$') }} then
             (
                 {%- for i in range(4) %}
                 cast(substr('{{ values }}', 2 * position(substr({{ key }}, {{ i + 1 }}, 1) in '{{ letters }}') - 1, 2) as integer) * {{ 2 ** i }} +
@@ -21,7 +21,7 @@
     and, when var `traffic_container_check_digit` is true, the ISO 6346 check digit. -#}
 {% macro traffic_container_problem(key) -%}
     case
-        when not {{ traffic_regex_match(key, var('traffic_container_regex')) }} then 'invalid container format'
+        when not {{ regex_match(key, var('traffic_container_regex')) }} then 'invalid container format'
         {%- if var('traffic_container_check_digit') %}
         when not coalesce({{ traffic_iso6346_check_digit_ok(key) }}, false) then 'invalid container check digit'
         {%- endif %}

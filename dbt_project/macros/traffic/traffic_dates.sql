@@ -1,22 +1,6 @@
 {#- Day-first date and time parsing of the DASSA exports. Unparseable values give null (the
     validation then rejects the row, naming the field). -#}
 
-{% macro traffic_make_date(year, month, day) -%}
-    {{ return(adapter.dispatch('traffic_make_date', 'logistics_elt')(year, month, day)) }}
-{%- endmacro %}
-
-{% macro default__traffic_make_date(year, month, day) -%}
-    make_date({{ year }}, {{ month }}, {{ day }})
-{%- endmacro %}
-
-{% macro traffic_make_time(hour, minute) -%}
-    {{ return(adapter.dispatch('traffic_make_time', 'logistics_elt')(hour, minute)) }}
-{%- endmacro %}
-
-{% macro default__traffic_make_time(hour, minute) -%}
-    make_time({{ hour }}, {{ minute }}, 0)
-{%- endmacro %}
-
 {#- A date from integer parts, or null when the parts are no calendar date (31/04, 29/02/2025). -#}
 {% macro traffic_safe_date(year, month, day) -%}
     case
@@ -27,17 +11,8 @@
                 when {{ month }} = 2 then 28
                 else 31
             end
-            then {{ traffic_make_date(year, month, day) }}
+            then {{ date_from_parts(year, month, day) }}
     end
-{%- endmacro %}
-
-{#- The load time of a raw row: dlt's `_dlt_load_id` is the load's unix timestamp as text. -#}
-{% macro traffic_load_timestamp(load_id) -%}
-    {{ return(adapter.dispatch('traffic_load_timestamp', 'logistics_elt')(load_id)) }}
-{%- endmacro %}
-
-{% macro default__traffic_load_timestamp(load_id) -%}
-    cast(to_timestamp(cast({{ load_id }} as double precision)) at time zone 'UTC' as timestamp)
 {%- endmacro %}
 
 {#- Parse a day-first date: `YYYY-MM-DD`, `dd/mm/YYYY` or `dd/mm` (one or two digits for day and
@@ -57,13 +32,13 @@
         {%- do distances.append("coalesce(abs(" ~ dbt.datediff(reference_date, c, 'day') ~ "), 100000)") -%}
     {%- endfor -%}
     case
-        when {{ traffic_regex_match(expr, '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$') }} then {{ traffic_safe_date(
+        when {{ regex_match(expr, '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$') }} then {{ traffic_safe_date(
             "cast(split_part(" ~ expr ~ ", '-', 1) as integer)",
             "cast(split_part(" ~ expr ~ ", '-', 2) as integer)",
             "cast(split_part(" ~ expr ~ ", '-', 3) as integer)") }}
-        when {{ traffic_regex_match(expr, '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$') }} then {{ traffic_safe_date(
+        when {{ regex_match(expr, '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$') }} then {{ traffic_safe_date(
             "cast(split_part(" ~ expr ~ ", '/', 3) as integer)", m, d) }}
-        when {{ traffic_regex_match(expr, '^[0-9]{1,2}/[0-9]{1,2}$') }} then
+        when {{ regex_match(expr, '^[0-9]{1,2}/[0-9]{1,2}$') }} then
             case
                 when {{ distances[0] }} <= {{ distances[1] }} and {{ distances[0] }} <= {{ distances[2] }}
                     then {{ candidates[0] }}
@@ -81,10 +56,10 @@
     {%- set h = "cast(split_part(" ~ expr ~ ", ':', 1) as integer)" -%}
     {%- set mi = "cast(split_part(" ~ expr ~ ", ':', 2) as integer)" -%}
     case
-        when {{ traffic_regex_match(expr, '^[0-9]{3,4}$') }} then
-            case when {{ ph }} < 24 and {{ pm }} < 60 then {{ traffic_make_time(ph, pm) }} end
-        when {{ traffic_regex_match(expr, '^[0-9]{1,2}:[0-9]{2}$') }} then
-            case when {{ h }} < 24 and {{ mi }} < 60 then {{ traffic_make_time(h, mi) }} end
+        when {{ regex_match(expr, '^[0-9]{3,4}$') }} then
+            case when {{ ph }} < 24 and {{ pm }} < 60 then {{ time_from_parts(ph, pm) }} end
+        when {{ regex_match(expr, '^[0-9]{1,2}:[0-9]{2}$') }} then
+            case when {{ h }} < 24 and {{ mi }} < 60 then {{ time_from_parts(h, mi) }} end
     end
 {%- endmacro %}
 
@@ -111,14 +86,4 @@
 
 {% macro duckdb__traffic_format_time(ts) -%}
     strftime({{ ts }}, '%H:%M')
-{%- endmacro %}
-
-{#- A timestamptz as a UTC timestamp without zone, comparable with snapshot times (the warehouse
-    sessions run in UTC). -#}
-{% macro traffic_utc_timestamp(expr) -%}
-    {{ return(adapter.dispatch('traffic_utc_timestamp', 'logistics_elt')(expr)) }}
-{%- endmacro %}
-
-{% macro default__traffic_utc_timestamp(expr) -%}
-    cast({{ expr }} at time zone 'UTC' as timestamp)
 {%- endmacro %}

@@ -1,18 +1,19 @@
-{#- Manual edits, field by field: the current (not deleted) version of each key from a traffic
-    snapshot, where each editable field takes the dispatcher's latest edit when that edit is later
-    than the last change of the field in the source (the later timestamp wins; a later source
-    change overrides an older edit). Because edits are read from their raw table and times from
-    the snapshot, a re-sync or a full refresh re-applies them.
-    Adds `fecha_registro` (first version of the key) and `fecha_modificacion` (latest source
-    change or applied edit). `fields` maps the edit's `field` value to the column. -#}
-{% macro traffic_apply_manual_edits(snapshot_name, table_name) -%}
-    {%- set snapshot = ref(snapshot_name) -%}
+{#- Manual edits, field by field: the current (not deleted) version of each key from the versions of
+    a traffic snapshot, where each editable field takes the dispatcher's latest edit when that edit
+    is later than the last change of the field in the source (the later timestamp wins; a later
+    source change overrides an older edit). Because edits are read from their raw table and times
+    from the snapshot, a re-sync or a full refresh re-applies them.
+    `versions`: the snapshot (relation or CTE name); `manual_edits`: `stg_traffic__manual_edits`
+    (relation or CTE name); `table_name`: the mart, which picks its columns and editable fields
+    (`traffic_mart_columns`, `traffic_editable_fields`). A query (its own `with`), one row per key:
+    the mart's columns, `fecha_registro` (first version of the key) and `fecha_modificacion`
+    (latest source change or applied edit). -#}
+{% macro traffic_apply_manual_edits(versions, manual_edits, table_name) -%}
     {%- set columns = traffic_mart_columns(table_name) | map(attribute=0) | list -%}
     {%- set fields = traffic_editable_fields(table_name) -%}
-    {%- set edits = ref('stg_traffic__manual_edits') -%}
     with
 
-    versions as (
+    all_versions as (
 
         select
             *,
@@ -21,7 +22,7 @@
             {%- endfor %}
             row_number() over (partition by business_key order by dbt_valid_from) as version_number
 
-        from {{ snapshot }}
+        from {{ versions }}
         where coalesce(cast(dbt_is_deleted as {{ dbt.type_string() }}), 'False') <> 'True'
 
     ),
@@ -37,7 +38,7 @@
             end) as {{ column }}_changed_at{{ "," if not loop.last }}
             {%- endfor %}
 
-        from versions
+        from all_versions
         group by business_key
 
     ),
@@ -53,7 +54,7 @@
                 partition by match_key, field order by edited_at_utc desc, edit_id desc
             ) as edit_rank
 
-        from {{ edits }}
+        from {{ manual_edits }}
         where table_name = '{{ table_name }}'
 
     ),
@@ -67,7 +68,7 @@
 
     current_rows as (
 
-        select * from versions
+        select * from all_versions
         where dbt_valid_to is null
 
     ),
@@ -115,14 +116,15 @@
     INSERT (first version of a key, or first after a deletion), UPDATE (a later version) or DELETE
     (the deletion record). `details` is a JSON object of the columns that changed, each
     `{"old": ..., "new": ...}` (INSERT: every non-null column with old null; DELETE: every non-null
-    column with new null). -#}
-{% macro traffic_sync_events(snapshot_name, table_name, source_table) -%}
+    column with new null). `versions`: the snapshot (relation or CTE name); `table_name`: the mart;
+    `source_table`: its raw table. A query (its own `with`). -#}
+{% macro traffic_sync_events(versions, table_name, source_table) -%}
     {%- set labels = traffic_mart_columns(table_name) -%}
     {%- set columns = labels | map(attribute=0) | list -%}
     {%- set window = "over (partition by business_key order by dbt_valid_from)" -%}
     with
 
-    versions as (
+    all_versions as (
 
         select
             *,
@@ -133,7 +135,7 @@
             lag({{ column }}) {{ window }} as prev_{{ column }}{{ "," if not loop.last }}
             {%- endfor %}
 
-        from {{ ref(snapshot_name) }}
+        from {{ versions }}
 
     ),
 
@@ -147,7 +149,7 @@
                 else 'UPDATE'
             end as operation
 
-        from versions
+        from all_versions
 
     ),
 
@@ -181,8 +183,8 @@
             '{' || concat_ws(', ',
                 {%- for column, label in labels %}
                 case when old_{{ column }} is distinct from new_{{ column }} then
-                    '"{{ label }}": {"old": ' || {{ traffic_json_literal('old_' ~ column) }}
-                    || ', "new": ' || {{ traffic_json_literal('new_' ~ column) }} || '}'
+                    '"{{ label }}": {"old": ' || {{ json_literal('old_' ~ column) }}
+                    || ', "new": ' || {{ json_literal('new_' ~ column) }} || '}'
                 end{{ "," if not loop.last }}
                 {%- endfor %}
             ) || '}' as details_text

@@ -21,21 +21,6 @@
     replace(replace({{ traffic_upper_clean(expr) }}, '-', ''), ' ', '')
 {%- endmacro %}
 
-{#- A column of a raw table, or a typed null when the landed table lacks it (production
-    `arribos_expo_ctns` has no `id`; dlt creates no column that never held a value). -#}
-{% macro traffic_column_or_null(relation, column, data_type) -%}
-    {%- if execute -%}
-        {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
-        {%- if column | lower in names -%}
-            {{ column }}
-        {%- else -%}
-            cast(null as {{ data_type }})
-        {%- endif -%}
-    {%- else -%}
-        {{ column }}
-    {%- endif -%}
-{%- endmacro %}
-
 {#- Terminal codes of the port: 10057 TRP, 10073 Exolgan, 10068 Terminal 4; names kept as they are. -#}
 {% macro traffic_terminal_name(expr) -%}
     case {{ expr }}
@@ -55,21 +40,4 @@
         when {{ dimension }} = '40' then '60'
         else {{ dimension }}
     end
-{%- endmacro %}
-
-{#- A source table, or an empty typed relation when it has not been landed yet: exits are skipped
-    without an ODBC driver, and dlt creates no table for a resource that never yielded a row
-    (manual edits, an absent CSV). `columns` lists (name, type) of the empty stand-in. -#}
-{% macro traffic_source_or_empty(relation, columns) -%}
-    {%- if execute and load_relation(relation) is none -%}
-        (
-            select
-                {%- for name, data_type in columns %}
-                cast(null as {{ data_type }}) as {{ name }}{{ "," if not loop.last }}
-                {%- endfor %}
-            where 1 = 0
-        ) as missing_source
-    {%- else -%}
-        {{ relation }}
-    {%- endif -%}
 {%- endmacro %}

@@ -16,7 +16,7 @@
     {%- endfor -%}
     {%- do checks.append("case when container_key is not null then " ~ traffic_container_problem('container_key') ~ " end") -%}
     {%- if booking -%}
-        {%- do checks.append("case when booking is not null and not " ~ traffic_regex_match('booking', var('traffic_booking_regex')) ~ " then 'invalid booking' end") -%}
+        {%- do checks.append("case when booking is not null and not " ~ regex_match('booking', var('traffic_booking_regex')) ~ " then 'invalid booking' end") -%}
     {%- endif -%}
     {%- if cantidad -%}
         {%- do checks.append("case when cantidad <= 0 then 'cantidad not positive' when cantidad > " ~ var('traffic_max_cantidad') ~ " then 'cantidad above " ~ var('traffic_max_cantidad') ~ "' end") -%}

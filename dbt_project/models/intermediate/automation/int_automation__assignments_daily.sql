@@ -10,7 +10,7 @@ dated as (
 
     select
         *,
-        {{ local_date('assigned_at', var('automation_stats_time_zone')) }} as date
+        {{ automation_stats_date('assigned_at') }} as date
     from assignments
     where assigned_at is not null
 
@@ -31,9 +31,9 @@ final as (
         avg(priority_score) as avg_priority_score,
         min(total_score) as min_score,
         max(total_score) as max_score,
-        {{ daily_audit_columns() }}
+        {{ touched_partitions_audit_columns() }}
     from dated
-    {{ touched_days_filter('dated') }}
+    {{- where_touched('dated', ['date']) }}
     group by date
 
 )

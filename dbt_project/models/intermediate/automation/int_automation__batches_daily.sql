@@ -10,7 +10,7 @@ dated as (
 
     select
         *,
-        {{ local_date('created_at', var('automation_stats_time_zone')) }} as date
+        {{ automation_stats_date('created_at') }} as date
     from batches
 
 ),
@@ -30,9 +30,9 @@ final as (
         avg(delivery_success_rate) as avg_success_rate,
         {{ count_where("status = 'completed'") }} as completed_batches,
         {{ count_where("status = 'failed'") }} as failed_batches,
-        {{ daily_audit_columns() }}
+        {{ touched_partitions_audit_columns() }}
     from dated
-    {{ touched_days_filter('dated') }}
+    {{- where_touched('dated', ['date']) }}
     group by date
 
 )

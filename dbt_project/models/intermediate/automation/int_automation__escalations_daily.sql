@@ -10,7 +10,7 @@ dated as (
 
     select
         *,
-        {{ local_date('created_at', var('automation_stats_time_zone')) }} as date
+        {{ automation_stats_date('created_at') }} as date
     from escalations
 
 ),
@@ -29,9 +29,9 @@ final as (
         {{ count_where("status = 'resolved'") }} as resolved_escalations,
         {{ count_where("status = 'open'") }} as open_escalations,
         avg(current_delay_minutes) as avg_delay_minutes,
-        {{ daily_audit_columns() }}
+        {{ touched_partitions_audit_columns() }}
     from dated
-    {{ touched_days_filter('dated') }}
+    {{- where_touched('dated', ['date']) }}
     group by date
 
 )

@@ -10,7 +10,7 @@ dated as (
 
     select
         *,
-        {{ local_date('optimized_at', var('automation_stats_time_zone')) }} as date
+        {{ automation_stats_date('optimized_at') }} as date
     from optimizations
     where optimized_at is not null
 
@@ -29,9 +29,9 @@ final as (
         avg(improvement_percentage) as avg_improvement_percentage,
         {{ count_where("status = 'completed'") }} as completed_optimizations,
         {{ count_where("status = 'failed'") }} as failed_optimizations,
-        {{ daily_audit_columns() }}
+        {{ touched_partitions_audit_columns() }}
     from dated
-    {{ touched_days_filter('dated') }}
+    {{- where_touched('dated', ['date']) }}
     group by date
 
 )

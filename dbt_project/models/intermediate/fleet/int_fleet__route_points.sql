@@ -1,8 +1,9 @@
 {#- Every position with a readable time, by plate and local day, deduplicated and quality-flagged,
     with the segment from the previous valid point. The one place where bad points are decided:
     null, zero or impossible coordinates, or a jump: a speed implied from the previous point with
-    good coordinates above `fleet_max_implied_speed_kmh` (see `implied_speeds`). Incremental: a plate-day with a position from a
-    newer dlt load than any here is recomputed whole (late points included). -#}
+    good coordinates above `fleet_max_implied_speed_kmh` (see the CTE `implied`). Incremental
+    (`touched_partitions`): a plate-day with a position from a newer dlt load than any here is
+    recomputed whole (late points included). -#}
 {{
     config(
         materialized='incremental',
@@ -19,37 +20,20 @@ positions as (
 
 ),
 
-{%- if is_incremental() %}
-
-{#- A second import of the same view, filtered on the load id before anything is parsed (one
-    reference per CTE, so neither engine materialises the whole parsed history). #}
-new_positions as (
-
-    select * from {{ ref('stg_fleet__positions') }}
-    where _dlt_load_id > (select coalesce(max(done._dlt_load_id), '') from {{ this }} as done)
-
-),
-
-touched as (
-
-    select distinct
-        placa,
-        {{ local_date('data_transmissao', var('fleet_time_zone')) }} as rota_date
-    from new_positions
-    where data_transmissao is not null
-
-),
-
-{%- endif %}
-
 dated as (
 
     select
         positions.*,
-        {{ local_date('positions.data_transmissao', var('fleet_time_zone')) }} as rota_date
+        {{ fleet_route_date('positions.data_transmissao') }} as rota_date
     from positions
+    {#- Incremental: only the days with new positions, as literal texts of the raw value (see
+        `fleet_day_texts`); `day_positions` then keeps the touched plate-days of those days. #}
     {%- if is_incremental() %}
-    where substr(trim(positions.data_transmissao_text), 1, 10) in ({{ fleet_touched_day_texts(this) }})
+    where substr(trim(positions.data_transmissao_text), 1, 10) in ({{ fleet_day_texts(touched_partitions(
+        ref('stg_fleet__positions'),
+        [dbt.cast(fleet_route_date('data_transmissao'), dbt.type_string())],
+        processed_load_id='_dlt_load_id',
+    )) }})
     {%- endif %}
 
 ),
@@ -57,16 +41,13 @@ dated as (
 day_positions as (
 
     select
-        dated.*,
+        *,
         row_number() over (
-            partition by dated.placa, dated.data_transmissao, dated.latitude, dated.longitude
-            order by dated._dlt_load_id desc, dated.position_key asc
+            partition by placa, data_transmissao, latitude, longitude
+            order by _dlt_load_id desc, position_key asc
         ) as duplicate_rank
     from dated
-    {%- if is_incremental() %}
-    inner join touched
-        on dated.placa = touched.placa and dated.rota_date = touched.rota_date
-    {%- endif %}
+    {{- where_touched('dated', ['placa', 'rota_date'], processed_load_id='_dlt_load_id') }}
 
 ),
 
@@ -109,8 +90,8 @@ speed_from_previous as (
         case
             when coordinate_issue is null
                 then
-                    {{ fleet_haversine_km('previous_latitude', 'previous_longitude', 'latitude', 'longitude') }}
-                    / greatest({{ fleet_seconds_between('previous_ts', 'data_transmissao') }}, 1) * 3600
+                    {{ haversine_km('previous_latitude', 'previous_longitude', 'latitude', 'longitude') }}
+                    / greatest({{ seconds_between('previous_ts', 'data_transmissao') }}, 1) * 3600
         end as implied_speed_kmh
     from good_neighbours
 
@@ -158,9 +139,9 @@ segments as (
     select
         *,
         row_number() over valid_by_time as valid_rank,
-        {{ fleet_round(fleet_haversine_km('lag(latitude) over valid_by_time', 'lag(longitude) over valid_by_time',
+        {{ round_double(haversine_km('lag(latitude) over valid_by_time', 'lag(longitude) over valid_by_time',
             'latitude', 'longitude'), 6) }} as valid_segment_km,
-        {{ fleet_seconds_between('lag(data_transmissao) over valid_by_time', 'data_transmissao') }}
+        {{ seconds_between('lag(data_transmissao) over valid_by_time', 'data_transmissao') }}
             as valid_segment_seconds,
         lag(is_stopped) over valid_by_time as valid_previous_is_stopped
     from flagged

@@ -1,8 +1,8 @@
 {#- Current stock per product, warehouse and lot, from the newest answers of the Relbase API.
 
-    - A product counts when the newest download lists it and its newest answered detail call was
-      `ok`; a retired product (refused) drops out. A detail call that failed falls back to the
-      product's previous answer instead of emptying its stock.
+    - A product counts when the current lake run (`int_inventory__current_lake_run`) lists it and
+      its newest answered detail call was `ok`; a retired product (refused) drops out. A detail call
+      that failed falls back to the product's previous answer instead of emptying its stock.
     - A warehouse counts for a product when that detail gives it stock > 0. Its lots are those of the
       newest answered `lotes_series` call for the pair: `ok` -> its lots with quantity > 0 (so lots
       gone from Relbase disappear in the same run, per warehouse); `not_found` (404) -> the product has
@@ -40,16 +40,9 @@ lots as (
 
 ),
 
-lake_runs as (
+current_lake_run as (
 
-    select * from {{ ref('stg_inventory__lake_runs') }}
-
-),
-
-latest_run as (
-
-    select max(lake_run_id) as lake_run_id
-    from lake_runs
+    select * from {{ ref('int_inventory__current_lake_run') }}
 
 ),
 
@@ -57,8 +50,8 @@ listed as (
 
     select distinct products.product_id
     from products
-    inner join latest_run
-        on products.lake_run_id = latest_run.lake_run_id
+    inner join current_lake_run
+        on products.lake_run_id = current_lake_run.lake_run_id
 
 ),
 

@@ -40,7 +40,7 @@ containers as (
 
     select
         first_appearance.booking,
-        {{ traffic_string_agg('assigned.contenedor', ', ', 'first_appearance.first_position') }} as contenedor
+        {{ ordered_string_agg('assigned.contenedor', ', ', 'first_appearance.first_position') }} as contenedor
 
     from first_appearance
     inner join assigned
@@ -57,15 +57,15 @@ bookings as (
     select
         booking as business_key,
         booking,
-        {{ traffic_first_value_agg('source_id', 'source_row') }} as source_id,
-        {{ traffic_first_value_agg('fecha', 'source_row') }} as fecha,
-        {{ traffic_first_value_agg('cliente', 'source_row') }} as cliente,
+        {{ first_value_agg('source_id', 'source_row') }} as source_id,
+        {{ first_value_agg('fecha', 'source_row') }} as fecha,
+        {{ first_value_agg('cliente', 'source_row') }} as cliente,
         cast(sum(cantidad) as bigint) as cantidad,
-        {{ traffic_first_value_agg('precinto', 'source_row') }} as precinto,
-        {{ traffic_first_value_agg('origen', 'source_row') }} as origen,
-        {{ traffic_first_value_agg('obs', 'source_row') }} as obs,
-        {{ traffic_first_value_agg('estado', 'source_row') }} as estado,
-        {{ traffic_first_value_agg('chofer', 'source_row') }} as chofer
+        {{ first_value_agg('precinto', 'source_row') }} as precinto,
+        {{ first_value_agg('origen', 'source_row') }} as origen,
+        {{ first_value_agg('obs', 'source_row') }} as obs,
+        {{ first_value_agg('estado', 'source_row') }} as estado,
+        {{ first_value_agg('chofer', 'source_row') }} as chofer
 
     from valid_rows
     group by booking

@@ -1,1 +1,21 @@
-{{ traffic_apply_manual_edits('snap_traffic__arribos', 'traficov2_arribos') }}
+with
+
+snapshot_versions as (
+
+    select * from {{ ref('snap_traffic__arribos') }}
+
+),
+
+manual_edits as (
+
+    select * from {{ ref('stg_traffic__manual_edits') }}
+
+),
+
+final as (
+
+    {{ traffic_apply_manual_edits('snapshot_versions', 'manual_edits', 'traficov2_arribos') }}
+
+)
+
+select * from final

@@ -1,1 +1,21 @@
-{{ traffic_apply_manual_edits('snap_traffic__remisiones', 'traficov2_remisiones') }}
+with
+
+snapshot_versions as (
+
+    select * from {{ ref('snap_traffic__remisiones') }}
+
+),
+
+manual_edits as (
+
+    select * from {{ ref('stg_traffic__manual_edits') }}
+
+),
+
+final as (
+
+    {{ traffic_apply_manual_edits('snapshot_versions', 'manual_edits', 'traficov2_remisiones') }}
+
+)
+
+select * from final

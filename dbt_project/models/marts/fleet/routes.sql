@@ -2,7 +2,7 @@
     A stop is a run of consecutive stopped points (ignition off or speed 0) lasting at least
     `fleet_min_stop_minutes`, measured from its first point to the next moving point (or to its last
     point when the day ends stopped). A segment is moving when the point it starts from is not
-    stopped. Incremental: only plate-days with newer positions are recomputed. -#}
+    stopped. Incremental (`touched_partitions`): only plate-days with newer positions are recomputed. -#}
 {{
     config(
         materialized='incremental',
@@ -20,30 +20,12 @@ route_points as (
 
 ),
 
-new_route_points as (
-
-    select * from {{ ref('int_fleet__route_points') }}
-    {%- if is_incremental() %}
-    where _dlt_load_id > (select coalesce(max(done._max_load_id), '') from {{ this }} as done)
-    {%- endif %}
-
-),
-
-touched as (
-
-    select distinct
-        placa,
-        rota_date
-    from new_route_points
-
-),
-
+{# Touched plate-days looked up in the model itself, not in the CTE: a CTE referenced twice is
+    materialised whole by PostgreSQL. #}
 day_points as (
 
-    select route_points.*
-    from route_points
-    inner join touched
-        on route_points.placa = touched.placa and route_points.rota_date = touched.rota_date
+    select * from route_points
+    {{- where_touched(ref('int_fleet__route_points'), ['placa', 'rota_date']) }}
 
 ),
 
@@ -118,12 +100,12 @@ day_metrics as (
         coalesce(sum(moving_seconds), 0) as moving_seconds,
         sum(moving_km) as moving_km,
         {{ count_where(
-            'is_stop and ' ~ fleet_seconds_between('run_start', 'run_end')
+            'is_stop and ' ~ seconds_between('run_start', 'run_end')
             ~ ' >= ' ~ var('fleet_min_stop_minutes') ~ ' * 60'
         ) }} as stop_count,
         max(max_speed_kmh) as max_speed_kmh,
         sum(excluded_points) as excluded_points,
-        max(_max_load_id) as _max_load_id
+        {{ touched_partitions_audit_columns('_max_load_id') }}
     from run_metrics
     group by placa, rota_date
 
@@ -139,24 +121,23 @@ final as (
         day_metrics.start_ts,
         day_metrics.end_ts,
         cast(day_metrics.point_count as {{ dbt.type_bigint() }}) as point_count,
-        cast(day_metrics.distance_km as {{ fleet_type_double() }}) as distance_km,
+        cast(day_metrics.distance_km as {{ type_double() }}) as distance_km,
         cast(
-            coalesce({{ fleet_seconds_between('day_metrics.start_ts', 'day_metrics.end_ts') }}, 0) / 60
-            as {{ fleet_type_double() }}
+            coalesce({{ seconds_between('day_metrics.start_ts', 'day_metrics.end_ts') }}, 0) / 60
+            as {{ type_double() }}
         ) as duration_minutes,
-        cast(day_metrics.moving_seconds / 60 as {{ fleet_type_double() }}) as moving_minutes,
+        cast(day_metrics.moving_seconds / 60 as {{ type_double() }}) as moving_minutes,
         cast(day_metrics.stop_count as {{ dbt.type_bigint() }}) as stop_count,
-        cast(day_metrics.max_speed_kmh as {{ fleet_type_double() }}) as max_speed_kmh,
+        cast(day_metrics.max_speed_kmh as {{ type_double() }}) as max_speed_kmh,
         cast(
             case
                 when day_metrics.moving_seconds > 0
                     then day_metrics.moving_km * 3600 / day_metrics.moving_seconds
-            end as {{ fleet_type_double() }}
+            end as {{ type_double() }}
         ) as avg_moving_speed_kmh,
         cast(day_metrics.excluded_points as {{ dbt.type_bigint() }}) as excluded_points,
         day_metrics._max_load_id,
-        {{ dbt.cast(dbt.string_literal(run_started_at.isoformat()), api.Column.translate_type('timestamp')) }}
-            as _computed_at
+        day_metrics._computed_at
     from day_metrics
 
 )

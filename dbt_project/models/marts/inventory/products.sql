@@ -12,6 +12,8 @@ product_requests as (
 
 ),
 
+{# Each product's newest download, not the current lake run: a product no longer listed keeps its
+    last version here (current stock counts only the products the current lake run lists). #}
 newest as (
 
     select

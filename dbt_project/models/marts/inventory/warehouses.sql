@@ -6,6 +6,8 @@ warehouses as (
 
 ),
 
+{# Each warehouse's newest download, not the current lake run: a warehouse no longer listed keeps
+    its last version here (stock that fell back to an older answer may still name it). #}
 newest as (
 
     select
@@ -20,7 +22,7 @@ final as (
 
     select
         warehouses.warehouse_id,
-        {{ warehouse_code('warehouses.warehouse_name') }} as code,
+        {{ inventory_warehouse_code('warehouses.warehouse_name') }} as code,
         warehouses.warehouse_name as name,  -- noqa: RF04
         warehouses.address,
         cast(warehouses.warehouse_id as {{ dbt.type_string() }}) as external_id,

@@ -2,29 +2,51 @@
 
 with
 
+arribos_versions as (
+
+    select * from {{ ref('snap_traffic__arribos') }}
+
+),
+
+pendiente_versions as (
+
+    select * from {{ ref('snap_traffic__pendiente_desconsolidar') }}
+
+),
+
+remisiones_versions as (
+
+    select * from {{ ref('snap_traffic__remisiones') }}
+
+),
+
+expo_versions as (
+
+    select * from {{ ref('snap_traffic__arribos_expo_ctns') }}
+
+),
+
 arribos as (
 
-    {{ traffic_sync_events('snap_traffic__arribos', 'traficov2_arribos', 'arribos') }}
+    {{ traffic_sync_events('arribos_versions', 'traficov2_arribos', 'arribos') }}
 
 ),
 
 pendiente as (
 
-    {{ traffic_sync_events('snap_traffic__pendiente_desconsolidar', 'traficov2_pendiente_desconsolidar',
-        'pendiente_desconsolidar') }}
+    {{ traffic_sync_events('pendiente_versions', 'traficov2_pendiente_desconsolidar', 'pendiente_desconsolidar') }}
 
 ),
 
 remisiones as (
 
-    {{ traffic_sync_events('snap_traffic__remisiones', 'traficov2_remisiones', 'remisiones') }}
+    {{ traffic_sync_events('remisiones_versions', 'traficov2_remisiones', 'remisiones') }}
 
 ),
 
 expo as (
 
-    {{ traffic_sync_events('snap_traffic__arribos_expo_ctns', 'traficov2_arribos_ctns_expo',
-        'arribos_expo_ctns') }}
+    {{ traffic_sync_events('expo_versions', 'traficov2_arribos_ctns_expo', 'arribos_expo_ctns') }}
 
 ),
 
@@ -50,7 +72,7 @@ final as (
         source_id,
         target_id,
         sync_timestamp,
-        cast(details_text as {{ traffic_json_type() }}) as details
+        cast(details_text as {{ type_json() }}) as details
 
     from events
     {% if is_incremental() -%}

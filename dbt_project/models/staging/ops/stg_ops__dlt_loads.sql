@@ -1,28 +1,69 @@
-{%- set loads = dlt_loads_relations() -%}
+{#- dlt's `_dlt_loads` of the four raw schemas; a schema not landed yet reads as empty. -#}
+{%- set load_columns = [
+    ('load_id', dbt.type_string()), ('status', dbt.type_bigint()), ('inserted_at', type_timestamp_tz()),
+] -%}
 
 with
 
+automation_loads as (
+
+    select * from {{ source_or_empty(source('automation', '_dlt_loads'), load_columns) }}
+
+),
+
+fleet_loads as (
+
+    select * from {{ source_or_empty(source('fleet', '_dlt_loads'), load_columns) }}
+
+),
+
+inventory_loads as (
+
+    select * from {{ source_or_empty(source('inventory', '_dlt_loads'), load_columns) }}
+
+),
+
+traffic_loads as (
+
+    select * from {{ source_or_empty(source('traffic', '_dlt_loads'), load_columns) }}
+
+),
+
 loads as (
 
-    {% if loads -%}
-        {% for relation in loads %}
-            select
-                '{{ relation.schema }}' as raw_schema,
-                load_id,
-                status,
-                inserted_at
-            from {{ relation }}
-            {% if not loop.last %}union all{% endif %}
-        {% endfor %}
-    {%- else -%}
-        -- no raw schema loaded yet
-        select
-            cast(null as {{ dbt.type_string() }}) as raw_schema,
-            cast(null as {{ dbt.type_string() }}) as load_id,
-            cast(null as {{ dbt.type_bigint() }}) as status,
-            cast(null as {{ type_timestamp_tz() }}) as inserted_at
-        where 1 = 0
-    {%- endif %}
+    select
+        'raw_automation' as raw_schema,
+        load_id,
+        status,
+        inserted_at
+    from automation_loads
+
+    union all
+
+    select
+        'raw_fleet' as raw_schema,
+        load_id,
+        status,
+        inserted_at
+    from fleet_loads
+
+    union all
+
+    select
+        'raw_inventory' as raw_schema,
+        load_id,
+        status,
+        inserted_at
+    from inventory_loads
+
+    union all
+
+    select
+        'raw_traffic' as raw_schema,
+        load_id,
+        status,
+        inserted_at
+    from traffic_loads
 
 ),
 

@@ -1,32 +1,16 @@
-{%- set history = existing_relation(source('ops', 'elt_run_history')) -%}
-
 with
 
-source_rows as (
+source as (
 
-    {% if history is not none -%}
-        select * from {{ source('ops', 'elt_run_history') }}
-    {%- else -%}
-        -- the table appears with the first recorded run: typed, empty until then
-        select
-            cast(null as {{ dbt.type_string() }}) as run_id,
-            cast(null as {{ dbt.type_string() }}) as command,
-            cast(null as {{ dbt.type_string() }}) as target,
-            cast(null as {{ type_timestamp_tz() }}) as run_started_at,
-            cast(null as {{ type_timestamp_tz() }}) as run_ended_at,
-            cast(null as {{ dbt.type_string() }}) as step,
-            cast(null as {{ dbt.type_string() }}) as step_kind,
-            cast(null as {{ dbt.type_string() }}) as status,
-            cast(null as {{ dbt.type_bigint() }}) as rows_landed,
-            cast(null as {{ dbt.type_string() }}) as rows_by_table,
-            cast(null as {{ dbt.type_string() }}) as load_ids,
-            cast(null as {{ dbt.type_float() }}) as duration_seconds,
-            cast(null as {{ dbt.type_bigint() }}) as models_built,
-            cast(null as {{ dbt.type_bigint() }}) as tests_passed,
-            cast(null as {{ dbt.type_bigint() }}) as tests_failed,
-            cast(null as {{ dbt.type_string() }}) as error
-        where 1 = 0
-    {%- endif %}
+    -- the table appears with the first recorded run: typed, empty until then
+    select * from {{ source_or_empty(source('ops', 'elt_run_history'), [
+        ('run_id', dbt.type_string()), ('command', dbt.type_string()), ('target', dbt.type_string()),
+        ('run_started_at', type_timestamp_tz()), ('run_ended_at', type_timestamp_tz()),
+        ('step', dbt.type_string()), ('step_kind', dbt.type_string()), ('status', dbt.type_string()),
+        ('rows_landed', dbt.type_bigint()), ('rows_by_table', dbt.type_string()),
+        ('load_ids', dbt.type_string()), ('duration_seconds', dbt.type_float()),
+        ('models_built', dbt.type_bigint()), ('tests_passed', dbt.type_bigint()),
+        ('tests_failed', dbt.type_bigint()), ('error', dbt.type_string())]) }}
 
 ),
 
@@ -50,7 +34,7 @@ final as (
         tests_passed,
         tests_failed,
         error
-    from source_rows
+    from source
 
 )
 

@@ -26,7 +26,7 @@ cleaned as (
         {{ traffic_clean('chofer') }} as chofer,
         {{ traffic_clean('dimension') }} as dimension_text,
         {{ traffic_clean('fecha') }} as fecha_text,
-        {{ traffic_load_timestamp('_dlt_load_id') }} as loaded_at,
+        {{ dlt_load_timestamp('_dlt_load_id') }} as loaded_at,
         _dlt_load_id
 
     from source

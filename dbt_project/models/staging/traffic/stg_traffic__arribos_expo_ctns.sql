@@ -11,10 +11,10 @@ source as (
 cleaned as (
 
     select
-        cast({{ traffic_column_or_null(relation, 'id', 'bigint') }} as bigint) as source_id,
+        cast({{ column_or_null(relation, 'id', 'bigint') }} as bigint) as source_id,
         cast(_source_row as bigint) as source_row,
         contenedor as contenedor_source,
-        {{ traffic_column_or_null(relation, 'chofer', dbt.type_string()) }} as chofer_source,
+        {{ column_or_null(relation, 'chofer', dbt.type_string()) }} as chofer_source,
         {{ traffic_clean('fecha') }} as fecha_text,
         {{ traffic_upper_clean('booking') }} as booking,
         {{ traffic_clean('cliente') }} as cliente,
@@ -25,8 +25,8 @@ cleaned as (
         {{ traffic_clean('origen') }} as origen,
         {{ traffic_clean('obs') }} as obs,
         {{ traffic_clean('estado') }} as estado,
-        {{ traffic_clean(traffic_column_or_null(relation, 'chofer', dbt.type_string())) }} as chofer,
-        {{ traffic_load_timestamp('_dlt_load_id') }} as loaded_at,
+        {{ traffic_clean(column_or_null(relation, 'chofer', dbt.type_string())) }} as chofer,
+        {{ dlt_load_timestamp('_dlt_load_id') }} as loaded_at,
         _dlt_load_id
 
     from source

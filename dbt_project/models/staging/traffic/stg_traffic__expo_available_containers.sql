@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ traffic_source_or_empty(source('traffic', 'csv_arribos_expo_semana_ctns'), [
+    select * from {{ source_or_empty(source('traffic', 'csv_arribos_expo_semana_ctns'), [
         ('booking', dbt.type_string()), ('contenedor', dbt.type_string()), ('_file_name', dbt.type_string()),
         ('_row_number', 'bigint'), ('_dlt_load_id', dbt.type_string())]) }}
 

@@ -2,9 +2,9 @@ with
 
 source as (
 
-    select * from {{ traffic_source_or_empty(source('traffic', 'traficov2_manual_edits'), [
+    select * from {{ source_or_empty(source('traffic', 'traficov2_manual_edits'), [
         ('id', 'bigint'), ('table_name', dbt.type_string()), ('business_key', dbt.type_string()),
-        ('field', dbt.type_string()), ('value', dbt.type_string()), ('edited_at', 'timestamp with time zone'),
+        ('field', dbt.type_string()), ('value', dbt.type_string()), ('edited_at', type_timestamp_tz()),
         ('edited_by', dbt.type_string()), ('_dlt_load_id', dbt.type_string())]) }}
 
 ),
@@ -45,7 +45,7 @@ final as (
             else {{ traffic_container_key('business_key') }}
         end as match_key,
         {{ traffic_clean('edit_value') }} as edit_value,
-        {{ traffic_utc_timestamp('edited_at') }} as edited_at_utc
+        {{ to_utc_timestamp('edited_at') }} as edited_at_utc
 
     from cleaned
 

@@ -23,7 +23,7 @@ cleaned as (
         {{ traffic_clean('envase') }} as envase,
         {{ traffic_clean('estado') }} as estado,
         {{ traffic_clean('chofer') }} as chofer,
-        {{ traffic_load_timestamp('_dlt_load_id') }} as loaded_at,
+        {{ dlt_load_timestamp('_dlt_load_id') }} as loaded_at,
         _dlt_load_id
 
     from source

@@ -1,4 +1,4 @@
-{%- set chofer = traffic_column_or_null(source('traffic', 'remisiones'), 'chofer', dbt.type_string()) -%}
+{%- set chofer = column_or_null(source('traffic', 'remisiones'), 'chofer', dbt.type_string()) -%}
 
 with
 
@@ -27,7 +27,7 @@ cleaned as (
         {{ traffic_clean('hora') }} as hora_text,
         {{ traffic_clean('e_tally') }} as e_tally,
         {{ traffic_clean(chofer) }} as chofer,
-        {{ traffic_load_timestamp('_dlt_load_id') }} as loaded_at,
+        {{ dlt_load_timestamp('_dlt_load_id') }} as loaded_at,
         _dlt_load_id
 
     from source

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ traffic_source_or_empty(source('traffic', 'salidas'), [
+    select * from {{ source_or_empty(source('traffic', 'salidas'), [
         ('contenedor', dbt.type_string()), ('fecha_egr', dbt.type_timestamp()),
         ('validada', dbt.type_string()), ('_dlt_load_id', dbt.type_string())]) }}
 
@@ -15,7 +15,7 @@ final as (
         {{ traffic_container_key('contenedor') }} as container_key,
         cast(fecha_egr as timestamp) as fecha_egr,
         {{ traffic_clean('cast(validada as ' ~ dbt.type_string() ~ ')') }} as validada,
-        {{ traffic_load_timestamp('_dlt_load_id') }} as loaded_at,
+        {{ dlt_load_timestamp('_dlt_load_id') }} as loaded_at,
         _dlt_load_id
 
     from source

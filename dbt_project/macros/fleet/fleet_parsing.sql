@@ -1,19 +1,5 @@
-{#- Lenient parsing and geometry for the fleet tracker (domain §2). Engine-specific SQL only in the
-    dispatched macros (`fleet_regex_like`, `fleet_local_to_tz`, `fleet_haversine_km`), so another
-    adapter only adds variants. -#}
-
-{#- True when the whole text matches a regular expression (anchor the pattern). -#}
-{% macro fleet_regex_like(expr, pattern) -%}
-    {{ return(adapter.dispatch('fleet_regex_like', 'logistics_elt')(expr, pattern)) }}
-{%- endmacro %}
-
-{% macro default__fleet_regex_like(expr, pattern) -%}
-    ({{ expr }} ~ '{{ pattern }}')
-{%- endmacro %}
-
-{% macro duckdb__fleet_regex_like(expr, pattern) -%}
-    regexp_matches({{ expr }}, '{{ pattern }}')
-{%- endmacro %}
+{#- Lenient parsing of the fleet tracker's values (domain §2): numbers and date-times sent as text.
+    Engine-specific SQL only in dispatched macros, so another adapter only adds variants. -#}
 
 {#- A number sent as text: an optional unit after it (`"12,6 V"`, `"0 km/h"`) and a decimal comma
     are accepted; anything else (`"N/D"`, `"1.234,5"`) is null. -#}
@@ -25,7 +11,7 @@
 {% macro duckdb__fleet_parse_number(column) -%}
     try_cast(
         replace(regexp_replace(trim({{ column }}), ' *[A-Za-z/%]+$', ''), ',', '.')
-        as {{ fleet_type_double() }}
+        as {{ type_double() }}
     )
 {%- endmacro %}
 
@@ -35,20 +21,20 @@
         when {{ column }} ~ '^\s*[+-]?[0-9]+([.,][0-9]+)? *[A-Za-z/%]*\s*$'
             then cast(
                 replace(substring({{ column }} from '[+-]?[0-9]+(?:[.,][0-9]+)?'), ',', '.')
-                as {{ fleet_type_double() }}
+                as {{ type_double() }}
             )
     end
 {%- endmacro %}
 
 {% macro default__fleet_parse_number(column) -%}
     case
-        when {{ fleet_regex_like(
+        when {{ regex_match(
             "regexp_replace(trim(" ~ column ~ "), ' *[A-Za-z/%]+$', '')",
             '^[+-]?[0-9]+([.,][0-9]+)?$'
         ) }}
             then cast(
                 replace(regexp_replace(trim({{ column }}), ' *[A-Za-z/%]+$', ''), ',', '.')
-                as {{ fleet_type_double() }}
+                as {{ type_double() }}
             )
     end
 {%- endmacro %}
@@ -57,7 +43,7 @@
     `YYYY-MM-DD HH:MM:SS` when its fields are in range, else null. -#}
 {% macro fleet_iso_datetime(column) -%}
     case
-        when {{ fleet_regex_like(
+        when {{ regex_match(
             'trim(' ~ column ~ ')',
             '^(0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])/[0-9]{4} ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$'
         ) }}
@@ -67,7 +53,7 @@
                 'substr(trim(' ~ column ~ '), 1, 2)',
                 'substr(trim(' ~ column ~ '), 11, 9)',
             ]) }}
-        when {{ fleet_regex_like(
+        when {{ regex_match(
             'trim(' ~ column ~ ')',
             '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]) ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$'
         ) }}
@@ -94,7 +80,7 @@
 {%- endmacro %}
 
 {% macro default__fleet_parse_timestamp(column, time_zone) -%}
-    {{ fleet_local_to_tz(fleet_iso_to_timestamp(fleet_iso_datetime(column)), time_zone) }}
+    {{ local_to_timestamp_tz(fleet_iso_to_timestamp(fleet_iso_datetime(column)), time_zone) }}
 {%- endmacro %}
 
 {#- PostgreSQL: one anchored regex per format (ranges checked), then the date from its parts. A day
@@ -119,94 +105,20 @@
     {%- set moment = first ~ " + (cast(" ~ day ~ " as integer) - 1) * interval '1 day'" -%}
     case
         when extract(day from {{ moment }}) = cast({{ day }} as integer)
-            then ({{ moment }}) at time zone '{{ time_zone }}'
+            then {{ local_to_timestamp_tz('(' ~ moment ~ ')', time_zone) }}
     end
 {%- endmacro %}
 
 {#- DuckDB: its native try_strptime (null on anything it cannot read) instead of regexes. -#}
 {% macro duckdb__fleet_parse_timestamp(column, time_zone) -%}
-    {{ fleet_local_to_tz(
+    {{ local_to_timestamp_tz(
         'coalesce(try_strptime(trim(' ~ column ~ "), '%d/%m/%Y %H:%M:%S'), try_strptime(trim("
         ~ column ~ "), '%Y-%m-%d %H:%M:%S'))",
         time_zone
     ) }}
 {%- endmacro %}
 
-{#- A local wall-clock timestamp in a named zone (IANA name) as timestamptz. -#}
-{% macro fleet_local_to_tz(column, time_zone) -%}
-    {{ return(adapter.dispatch('fleet_local_to_tz', 'logistics_elt')(column, time_zone)) }}
-{%- endmacro %}
-
-{% macro default__fleet_local_to_tz(column, time_zone) -%}
-    ({{ column }} at time zone '{{ time_zone }}')
-{%- endmacro %}
-
 {#- 1 when a raw value was present but could not be parsed, else 0. -#}
 {% macro fleet_unparsed(raw, parsed) -%}
     case when nullif(trim({{ raw }}), '') is not null and {{ parsed }} is null then 1 else 0 end
-{%- endmacro %}
-
-{#- Great-circle distance in km between two points in degrees (mean Earth radius 6371.0088 km). -#}
-{% macro fleet_haversine_km(lat1, lon1, lat2, lon2) -%}
-    {{ return(adapter.dispatch('fleet_haversine_km', 'logistics_elt')(lat1, lon1, lat2, lon2)) }}
-{%- endmacro %}
-
-{% macro default__fleet_haversine_km(lat1, lon1, lat2, lon2) -%}
-    {%- set a -%}
-        sqrt(
-            power(sin(radians({{ lat2 }} - {{ lat1 }}) / 2), 2)
-            + cos(radians({{ lat1 }})) * cos(radians({{ lat2 }}))
-            * power(sin(radians({{ lon2 }} - {{ lon1 }}) / 2), 2)
-        )
-    {%- endset -%}
-    {#- clamp rounding above 1 with case, not least(): least() ignores nulls -#}
-    (2 * 6371.0088 * asin(case when {{ a }} > 1 then 1.0 else {{ a }} end))
-{%- endmacro %}
-
-{#- Seconds from one timestamp to a later one. -#}
-{% macro fleet_seconds_between(start_ts, end_ts) -%}
-    {{ return(adapter.dispatch('fleet_seconds_between', 'logistics_elt')(start_ts, end_ts)) }}
-{%- endmacro %}
-
-{% macro default__fleet_seconds_between(start_ts, end_ts) -%}
-    cast(extract(epoch from ({{ end_ts }} - {{ start_ts }})) as {{ fleet_type_double() }})
-{%- endmacro %}
-
-{% macro duckdb__fleet_seconds_between(start_ts, end_ts) -%}
-    cast(epoch({{ end_ts }}) - epoch({{ start_ts }}) as {{ fleet_type_double() }})
-{%- endmacro %}
-
-{#- 64-bit float on every engine (`dbt.type_float()` is 32-bit `float` on DuckDB). -#}
-{% macro fleet_type_double() -%}
-    double precision
-{%- endmacro %}
-
-{#- A double rounded to `digits` decimals the same way on every engine (through a decimal). -#}
-{% macro fleet_round(expr, digits) -%}
-    cast(round(cast({{ expr }} as numeric(18, 9)), {{ digits }}) as {{ fleet_type_double() }})
-{%- endmacro %}
-
-{#- The local days with positions newer than `relation`'s newest load, as the tracker writes them
-    (`'YYYY-MM-DD', 'DD/MM/YYYY'`), for an `in (...)` filter on the raw text: literal values, so
-    PostgreSQL applies it while scanning, before the staging view parses anything (it does not
-    flatten views with CTEs, so a join would parse the whole history first). Exact because the
-    tracker's clock is local time in `fleet_time_zone` (Brazil, no daylight saving since 2019). -#}
-{% macro fleet_touched_day_texts(relation) -%}
-    {%- if not execute -%}
-        {{ return("''") }}
-    {%- endif -%}
-    {%- set query -%}
-        select distinct {{ dbt.cast(local_date('data_transmissao', var('fleet_time_zone')), dbt.type_string()) }}
-        from {{ ref('stg_fleet__positions') }}
-        where
-            data_transmissao is not null
-            and _dlt_load_id > (select coalesce(max(done._dlt_load_id), '') from {{ relation }} as done)
-    {%- endset -%}
-    {%- set days = run_query(query).columns[0].values() -%}
-    {%- set texts = [] -%}
-    {%- for day in days -%}
-        {%- do texts.append("'" ~ day ~ "'") -%}
-        {%- do texts.append("'" ~ day[8:10] ~ "/" ~ day[5:7] ~ "/" ~ day[0:4] ~ "'") -%}
-    {%- endfor -%}
-    {{ return(texts | join(', ') if texts else "''") }}
 {%- endmacro %}

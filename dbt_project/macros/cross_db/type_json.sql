@@ -1,0 +1,12 @@
+{#- The JSON column type (`jsonb` on PostgreSQL). -#}
+{% macro type_json() -%}
+    {{ return(adapter.dispatch('type_json', 'logistics_elt')()) }}
+{%- endmacro %}
+
+{% macro default__type_json() -%}
+    json
+{%- endmacro %}
+
+{% macro postgres__type_json() -%}
+    jsonb
+{%- endmacro %}

@@ -1,0 +1,12 @@
+{#- The warehouse code of domain §3, derived from its name: accents removed, lower case, spaces and
+    hyphens to `_`, only letters and `_` kept, repeated `_` collapsed. ("Bodega  Concepción--Sur"
+    -> "bodega_concepcion_sur"; digits are dropped, so "Bodega Temuco 3" -> "bodega_temuco_".) -#}
+{% macro inventory_warehouse_code(name) -%}
+    {{ regex_replace_all(
+        regex_replace_all(
+            regex_replace_all('lower(' ~ strip_accents(name) ~ ')', '[ -]', '_'),
+            '[^a-z_]', ''
+        ),
+        '_+', '_'
+    ) }}
+{%- endmacro %}
