@@ -8,6 +8,8 @@ import traceback
 from dataclasses import dataclass, field
 
 from extract.dbt import DbtResult, run_dbt
+from extract.errors import chain, exit_code, explain
+from extract.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from extract.pipeline import LandResult, RunOptions, show_progress
 from extract.redact import redact
 from extract.settings import Settings, activate
@@ -22,6 +24,8 @@ class RunReport:
 
     landed: list[LandResult] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    chains: dict[str, list[str]] = field(default_factory=dict)
+    codes: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     dbt: DbtResult | None = None
 
@@ -29,19 +33,48 @@ class RunReport:
     def ok(self) -> bool:
         return not self.failed and (self.dbt is None or self.dbt.ok)
 
-    def lines(self) -> list[str]:
+    @property
+    def exit_code(self) -> int:
+        """0 ok; 2 when every failure was a missing or bad setting; else 1."""
+        if self.ok:
+            return EXIT_OK
+        codes = set(self.codes.values())
+        if codes == {EXIT_USAGE} and (self.dbt is None or self.dbt.ok):
+            return EXIT_USAGE
+        return EXIT_FAILED
+
+    def lines(self, verbose: bool = False) -> list[str]:
+        """One line per source (its cause when it failed; with ``verbose`` the whole chain), then dbt."""
         out = [f"{r.describe()} in {self.seconds.get(r.source, 0):.1f}s" for r in self.landed]
-        out += [f"{name}: FAILED: {error}" for name, error in self.failed.items()]
+        for name, error in self.failed.items():
+            out.append(f"{name}: FAILED: {error}")
+            if verbose:
+                out += [f"    {layer}" for layer in self.chains.get(name, [])]
         if self.dbt is not None:
             out.append(self.dbt.describe())
-            out += [f"  {line}" for line in self.dbt.problems()]
+            out += [f"  {line}" for line in self.dbt.details()]
         return out
+
+
+def tables_of(specs: list[SourceSpec], tables: list[str] | tuple[str, ...]) -> list[SourceSpec]:
+    """The sources that own the ``--table`` names (all of ``specs`` when none); an unknown name is a
+    ``ValueError`` (a usage error) that lists the known tables, raised before any work starts."""
+    if not tables:
+        return specs
+    known = {table: spec.name for spec in specs for table in spec.tables}
+    unknown = [t for t in tables if t not in known]
+    if unknown:
+        listing = "; ".join(f"{spec.name}: {', '.join(spec.tables)}" for spec in specs)
+        raise ValueError(f"unknown table {', '.join(unknown)} (--table); known tables: {listing}")
+    return [spec for spec in specs if spec.name in {known[t] for t in tables}]
 
 
 def dbt_selection(specs: list[SourceSpec], opts: RunOptions, all_selected: bool) -> list[str]:
     """The dbt --select of a run: everything, the sources' downstream, or one table's downstream."""
     if opts.tables:
-        return [f"source:{spec.name}.{table}+" for spec in specs for table in opts.tables]
+        return [
+            f"source:{spec.name}.{table}+" for spec in specs for table in opts.tables if table in spec.tables
+        ]
     if all_selected:
         return []
     return [spec.dbt_select for spec in specs]
@@ -64,7 +97,9 @@ def run(
             report.landed.append(spec.land(settings, opts))
         except Exception as exc:  # one failing source must not stop the others
             log.debug("source %s failed:\n%s", spec.name, redact(traceback.format_exc()))
-            report.failed[spec.name] = redact(f"{type(exc).__name__}: {_first_line(exc)}")
+            report.failed[spec.name] = explain(exc)
+            report.chains[spec.name] = chain(exc)
+            report.codes[spec.name] = exit_code(exc)
         report.seconds[spec.name] = time.monotonic() - started
 
     if build and not opts.dry_run:
@@ -80,8 +115,3 @@ def run(
             report.dbt = run_dbt(settings, args, check=False, quiet=not (opts.verbose or show_progress()))
             report.seconds["dbt"] = time.monotonic() - started
     return report
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else repr(exc)
