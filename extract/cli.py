@@ -292,8 +292,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok and docs_ok else EXIT_FAILED
 
 
-class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Descriptions and examples as written, defaults shown after each option."""
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and examples as written; a default is shown when there is one to show."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default not in (None, False, [], argparse.SUPPRESS) and "default" not in text:
+            text += " (default: %(default)s)"
+        return text
 
 
 def _examples(*lines: str) -> str:
@@ -393,7 +399,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--only", action="append", metavar="SOURCE", help="only this source, repeatable (e.g. --only fleet)"
     )
     p.add_argument(
-        "--seed", type=int, default=42, help="random seed of the generators: the same seed, the same data"
+        "--seed",
+        type=int,
+        default=42,
+        help="random seed of the generators: the same seed, the same data (e.g. --seed 7)",
     )
     p.add_argument(
         "--scale", type=float, default=1.0, help="size: 1.0 is a few thousand rows per table (e.g. 0.1)"
