@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from extract import cli
-from extract.errors import chain, explain, exit_code
+from extract.errors import chain, exit_code, explain
 from extract.exit_codes import EXIT_BUSY, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 from extract.locks import LockBusy
 from extract.ops import history
