@@ -7,6 +7,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+from extract.changes import BuildState, project_hash, source_loads
 from extract.dbt import DbtResult, run_dbt
 from extract.errors import chain, exit_code, explain
 from extract.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
@@ -26,6 +27,8 @@ class RunReport:
     failed: dict[str, str] = field(default_factory=dict)
     chains: dict[str, list[str]] = field(default_factory=dict)
     codes: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, dict[str, int]] = field(default_factory=dict)
+    build_skipped: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     dbt: DbtResult | None = None
 
@@ -45,11 +48,22 @@ class RunReport:
 
     def lines(self, verbose: bool = False) -> list[str]:
         """One line per source (its cause when it failed; with ``verbose`` the whole chain), then dbt."""
-        out = [f"{r.describe()} in {self.seconds.get(r.source, 0):.1f}s" for r in self.landed]
+        out = []
+        for r in self.landed:
+            line = f"{r.describe()} in {self.seconds.get(r.source, 0):.1f}s"
+            if r.source in self.changed:
+                changed = self.changed[r.source]
+                tables = ", ".join(f"{t}={n}" for t, n in sorted(changed.items()))
+                line += f"; {sum(changed.values())} rows inserted or updated" + (
+                    f" ({tables})" if tables else ""
+                )
+            out.append(line)
         for name, error in self.failed.items():
             out.append(f"{name}: FAILED: {error}")
             if verbose:
                 out += [f"    {layer}" for layer in self.chains.get(name, [])]
+        if self.build_skipped:
+            out.append(f"dbt build: skipped, {self.build_skipped}")
         if self.dbt is not None:
             out.append(self.dbt.describe())
             out += [f"  {line}" for line in self.dbt.details()]
@@ -105,13 +119,43 @@ def run(
     if build and not opts.dry_run:
         ok_specs = [s for s in specs if s.name not in report.failed]
         if ok_specs:
-            select = dbt_selection(ok_specs, opts, all_selected and not report.failed)
-            args = ["build"]
-            if select:
-                args += ["--select", *select]
-            if opts.full_refresh:
-                args.append("--full-refresh")
-            started = time.monotonic()
-            report.dbt = run_dbt(settings, args, check=False, quiet=not (opts.verbose or show_progress()))
-            report.seconds["dbt"] = time.monotonic() - started
+            _build(settings, specs, ok_specs, opts, report, all_selected)
     return report
+
+
+def _build(
+    settings: Settings,
+    specs: list[SourceSpec],
+    ok_specs: list[SourceSpec],
+    opts: RunOptions,
+    report: RunReport,
+    all_selected: bool,
+) -> None:
+    """dbt build downstream of the sources with loads newer than the last successful build (all of them
+    when the project changed, on --full-refresh or --table); nothing when nothing is new."""
+    project = project_hash()
+    state = BuildState(settings)
+    newest: dict[str, str | None] = {}
+    for result in report.landed:
+        newest[result.source], report.changed[result.source] = source_loads(
+            settings, result.source, result.load_ids
+        )
+    if opts.full_refresh or opts.tables or state.project_changed(project):
+        stale = ok_specs
+    else:
+        stale = [s for s in ok_specs if state.needs_build(s.name, newest.get(s.name))]
+    if not stale:
+        report.build_skipped = "no source has a load newer than the last successful build"
+        return
+    everything = all_selected and not report.failed and len(stale) == len(specs)
+    select = dbt_selection(stale, opts, everything)
+    args = ["build"]
+    if select:
+        args += ["--select", *select]
+    if opts.full_refresh:
+        args.append("--full-refresh")
+    started = time.monotonic()
+    report.dbt = run_dbt(settings, args, check=False, quiet=not (opts.verbose or show_progress()))
+    report.seconds["dbt"] = time.monotonic() - started
+    if report.dbt.ok:
+        state.record(project, {s.name: newest.get(s.name) for s in stale}, everything=not select)
