@@ -1,10 +1,11 @@
 """What a run changed, and what dbt still has to build: our own load-id check.
 
 dlt merges with ``upsert`` + ``skip_unchanged_rows``, so a raw row keeps the load id that last changed
-it. Rows carrying one of this run's load ids are the rows it inserted or updated (a ``replace`` table
-rewrites all its rows). After a successful build we record, per source, the newest load id the build
-saw and a hash of the dbt project (``built_loads.json`` in the pipelines folder of the warehouse); the
-next run builds only the sources with a newer load, everything when the project changed.
+it. Rows with a load id newer than the newest before the run are the rows it inserted or updated (a
+``replace`` table rewrites all its rows). After a successful build we record, per source, the newest
+load id the build saw and a hash of the dbt project (``built_loads.json`` in the pipelines folder of
+the warehouse); the next run builds only the sources with a newer load, everything when the project
+changed.
 """
 
 from __future__ import annotations
@@ -42,17 +43,18 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def source_loads(settings: Settings, source: str, load_ids: list[str]) -> tuple[str | None, dict[str, int]]:
-    """The newest load id in ``raw_<source>`` and, per raw table, the rows carrying one of ``load_ids``."""
+def source_loads(settings: Settings, source: str, since: str | None) -> tuple[str | None, dict[str, int]]:
+    """The newest load id in ``raw_<source>`` and, per raw table, the rows whose load id is newer than
+    ``since`` (the newest before this run; None: every row)."""
     dataset = f"raw_{source}"
-    marks = ", ".join("'" + lid.replace("'", "''") + "'" for lid in load_ids) or "''"
+    newer = "1 = 1" if since is None else "_dlt_load_id > '" + since.replace("'", "''") + "'"
     newest: str | None = None
     changed: dict[str, int] = {}
     try:
         with connect(settings) as conn:
             for table in _raw_tables(conn, dataset):
                 sql = (
-                    f"select max(_dlt_load_id), sum(case when _dlt_load_id in ({marks}) then 1 else 0 end) "
+                    f"select max(_dlt_load_id), sum(case when {newer} then 1 else 0 end) "
                     f"from {_quote(dataset)}.{_quote(table)}"
                 )
                 try:

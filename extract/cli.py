@@ -52,7 +52,7 @@ from extract.traffic.cli import register as register_traffic
 # `elt demo` reuses a Relbase lake folder younger than this (`elt run` follows sources.inventory)
 DEMO_LAKE_MAX_AGE_MINUTES = 60
 # commands that reach the source systems: the sandbox's APIs are served for them when it is in use
-_REACH_SOURCES = {"run", "demo", "health", "fleet", "inventory"}
+_REACH_SOURCES = {"run", "demo", "health", "fleet", "inventory", "check"}
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -150,6 +150,34 @@ def cmd_health(args: argparse.Namespace) -> int:
         for line in report.lines():
             print(line)
     return report.exit_code
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """Every setting, its dlt key, legacy name, value (secrets masked) and origin."""
+    from extract.ops import config as ops_config
+
+    settings = _settings(args)
+    print(sources_pointed_at(settings))
+    for line in ops_config.lines(settings, select_names(args.only)):
+        print(line)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Connect to each configured source and the warehouse; exit 1 when one fails."""
+    from extract.ops import check as ops_check
+
+    settings = _settings(args)
+    print(sources_pointed_at(settings), flush=True)
+    results = ops_check.run_checks(settings, select_names(args.only))
+    for result in results:
+        print(result.line(), flush=True)
+    return EXIT_FAILED if any(r.status == ops_check.FAILED for r in results) else EXIT_OK
+
+
+def select_names(only: list[str] | None) -> list[str] | None:
+    """``--only`` validated against the registry (an unknown name is a usage error)."""
+    return [spec.name for spec in select(only)] if only else None
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -270,7 +298,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     docs_note = "docs: unchanged since the last generation (the dbt project did not change)"
     state, project = BuildState(settings), project_hash()
     catalog = settings.dbt_target_path / "catalog.json"
-    if report.ok and (report.dbt is not None or not state.docs_current(project) or not catalog.exists()):
+    if report.ok and (not state.docs_current(project) or not catalog.exists()):
         try:
             run_dbt(settings, ["docs", "generate"], quiet=not args.verbose)
             BuildState(settings).record_docs(project)
@@ -479,6 +507,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--limit", type=int, default=10, help="how many runs to show (e.g. --limit 50)")
     p.set_defaults(func=cmd_history)
+
+    p = _sub(
+        sub,
+        "config",
+        "list every setting: dlt key, legacy environment name, value (secrets masked), origin",
+        "elt config",
+        "elt config --only fleet",
+    )
+    _add_common(p)
+    p.add_argument("--only", action="append", metavar="SOURCE", help="this source only (e.g. --only fleet)")
+    p.set_defaults(func=cmd_config)
+
+    p = _sub(
+        sub,
+        "check",
+        "connect to each configured source and the warehouse and report ok or the reason; lands nothing",
+        "elt check",
+        "elt check --only inventory --only fleet",
+    )
+    _add_common(p)
+    p.add_argument("--only", action="append", metavar="SOURCE", help="this source only (e.g. --only traffic)")
+    p.set_defaults(func=cmd_check)
 
     register_traffic(sub)  # elt back-propagate
     register_inventory(sub)  # elt inventory download|load

@@ -105,8 +105,11 @@ def run(
     """Land each source; a failing source is reported and the others go on. Then build downstream."""
     activate(settings)
     report = RunReport()
+    before: dict[str, str | None] = {}
     for spec in specs:
         started = time.monotonic()
+        if build and not opts.dry_run:
+            before[spec.name] = source_loads(settings, spec.name, None)[0]
         try:
             report.landed.append(spec.land(settings, opts))
         except Exception as exc:  # one failing source must not stop the others
@@ -119,7 +122,7 @@ def run(
     if build and not opts.dry_run:
         ok_specs = [s for s in specs if s.name not in report.failed]
         if ok_specs:
-            _build(settings, specs, ok_specs, opts, report, all_selected)
+            _build(settings, specs, ok_specs, opts, report, all_selected, before)
     return report
 
 
@@ -130,6 +133,7 @@ def _build(
     opts: RunOptions,
     report: RunReport,
     all_selected: bool,
+    before: dict[str, str | None],
 ) -> None:
     """dbt build downstream of the sources with loads newer than the last successful build (all of them
     when the project changed, on --full-refresh or --table); nothing when nothing is new."""
@@ -138,7 +142,7 @@ def _build(
     newest: dict[str, str | None] = {}
     for result in report.landed:
         newest[result.source], report.changed[result.source] = source_loads(
-            settings, result.source, result.load_ids
+            settings, result.source, before.get(result.source)
         )
     if opts.full_refresh or opts.tables or state.project_changed(project):
         stale = ok_specs
