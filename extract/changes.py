@@ -43,9 +43,55 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def source_loads(settings: Settings, source: str, since: str | None) -> tuple[str | None, dict[str, int]]:
+def newest_load(settings: Settings, source: str) -> str | None:
+    """The newest ``_dlt_load_id`` in ``raw_<source>`` (None before its first load)."""
+    dataset = f"raw_{source}"
+    newest: str | None = None
+    try:
+        with connect(settings) as conn:
+            for table in _raw_tables(conn, dataset):
+                try:
+                    top = fetch(conn, f"select max(_dlt_load_id) from {_quote(dataset)}.{_quote(table)}")[0][
+                        0
+                    ]
+                except Exception:  # a table without _dlt_load_id
+                    continue
+                if top is not None and (newest is None or str(top) > newest):
+                    newest = str(top)
+    except WarehouseUnavailable:
+        return None
+    return newest
+
+
+def _fingerprint(conn: Any, dataset: str, table: str) -> str | None:
+    """A hash of a table's content without dlt's columns (md5 and string_agg exist on both warehouses)."""
+    columns = [
+        r[0]
+        for r in fetch(
+            conn,
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+            "order by ordinal_position",
+            (dataset, table),
+        )
+        if not r[0].startswith("_dlt")
+    ]
+    if not columns:
+        return None
+    row = ", ".join(f"coalesce(cast({_quote(c)} as varchar), '~')" for c in columns)
+    sql = (
+        f"select count(*), md5(coalesce(string_agg(h, '' order by h), '')) "
+        f"from (select md5(concat_ws('|', {row})) as h from {_quote(dataset)}.{_quote(table)}) as t"
+    )
+    count, digest = fetch(conn, sql)[0]
+    return f"{count}:{digest}"
+
+
+def source_loads(
+    settings: Settings, source: str, since: str | None, state: BuildState | None = None
+) -> tuple[str | None, dict[str, int]]:
     """The newest load id in ``raw_<source>`` and, per raw table, the rows whose load id is newer than
-    ``since`` (the newest before this run; None: every row)."""
+    ``since`` (the newest before this run; None: every row). A table rewritten whole (``replace``)
+    whose content equals the last run's (``state``) counts no change."""
     dataset = f"raw_{source}"
     newer = "1 = 1" if since is None else "_dlt_load_id > '" + since.replace("'", "''") + "'"
     newest: str | None = None
@@ -54,24 +100,31 @@ def source_loads(settings: Settings, source: str, since: str | None) -> tuple[st
         with connect(settings) as conn:
             for table in _raw_tables(conn, dataset):
                 sql = (
-                    f"select max(_dlt_load_id), sum(case when {newer} then 1 else 0 end) "
+                    f"select max(_dlt_load_id), sum(case when {newer} then 1 else 0 end), count(*) "
                     f"from {_quote(dataset)}.{_quote(table)}"
                 )
                 try:
-                    top, count = fetch(conn, sql)[0]
+                    top, count, total = fetch(conn, sql)[0]
                 except Exception:  # a table without _dlt_load_id (none of ours): not counted
                     continue
-                if count:
-                    changed[table] = int(count)
                 if top is not None and (newest is None or str(top) > newest):
                     newest = str(top)
+                if state is not None and since is not None and count and count == total:
+                    key = f"{dataset}.{table}"
+                    fingerprint = _fingerprint(conn, dataset, table)
+                    if fingerprint is not None and state.fingerprints.get(key) == fingerprint:
+                        continue
+                    state.fingerprints[key] = fingerprint
+                if count:
+                    changed[table] = int(count)
     except WarehouseUnavailable:
         return None, {}
     return newest, changed
 
 
 class BuildState:
-    """Per source, the newest load id of the last successful dbt build, and the project hash it used."""
+    """What the last successful dbt build saw: the sources built, the ones with changes landed since,
+    the project hash, and the content hash of the tables that are rewritten whole on every run."""
 
     def __init__(self, settings: Settings) -> None:
         self.path: Path = settings.dlt_pipelines_dir / STATE_FILE
@@ -79,28 +132,35 @@ class BuildState:
             self.data: dict[str, Any] = json.loads(self.path.read_text())
         except (FileNotFoundError, ValueError):
             self.data = {}
+        self.fingerprints: dict[str, str | None] = self.data.setdefault("fingerprints", {})
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(self.data, indent=1, sort_keys=True))
 
     def project_changed(self, current: str) -> bool:
         return self.data.get("project") != current
 
-    def needs_build(self, source: str, newest: str | None) -> bool:
-        """True when ``raw_<source>`` has a load newer than the last build saw (or none was recorded)."""
-        built = self.data.get("sources", {}).get(source)
-        return built is None or (newest is not None and newest > built)
+    def note_changes(self, source: str) -> None:
+        """``source`` landed changes that no build has seen yet."""
+        pending = set(self.data.get("pending", []))
+        self.data["pending"] = sorted(pending | {source})
 
-    def record(self, project: str, newest: dict[str, str | None], *, everything: bool) -> None:
-        """Remember a successful build of the sources in ``newest``."""
-        sources = self.data.setdefault("sources", {})
-        sources.update({name: lid for name, lid in newest.items() if lid is not None})
+    def needs_build(self, source: str) -> bool:
+        """True when no build saw ``source`` yet, or changes landed since the last one."""
+        return source not in self.data.get("built", []) or source in self.data.get("pending", [])
+
+    def record(self, project: str, sources: list[str], *, everything: bool) -> None:
+        """Remember a successful build of ``sources`` (of the whole project with ``everything``)."""
+        self.data["built"] = sorted(set(self.data.get("built", [])) | set(sources))
+        self.data["pending"] = sorted(set(self.data.get("pending", [])) - set(sources))
         if everything:
             self.data["project"] = project
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(self.data, indent=1, sort_keys=True))
+        self.save()
 
     def docs_current(self, project: str) -> bool:
         return self.data.get("docs") == project
 
     def record_docs(self, project: str) -> None:
         self.data["docs"] = project
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(self.data, indent=1, sort_keys=True))
+        self.save()

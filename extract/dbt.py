@@ -112,6 +112,7 @@ def run_dbt(
     vars: dict | None = None,
     check: bool = True,
     quiet: bool = False,
+    silent: bool = False,
     callbacks: list[Callable[[Any], None]] | None = None,
 ) -> DbtResult:
     """Run ``dbt <args>`` in-process with the project's profile and the settings' warehouse."""
@@ -128,7 +129,9 @@ def run_dbt(
     ]
     if vars:
         cli += ["--vars", json.dumps(vars)]
-    if quiet:
+    if silent:  # nothing on stdout (its errors are kept in the result): e.g. under `--json` output
+        cli += ["--log-level", "none"]
+    elif quiet:
         cli.append("--quiet")
     if not sys.stdout.isatty():
         cli.append("--no-use-colors")

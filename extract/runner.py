@@ -7,7 +7,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from extract.changes import BuildState, project_hash, source_loads
+from extract.changes import BuildState, newest_load, project_hash, source_loads
 from extract.dbt import DbtResult, run_dbt
 from extract.errors import chain, exit_code, explain
 from extract.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
@@ -108,8 +108,8 @@ def run(
     before: dict[str, str | None] = {}
     for spec in specs:
         started = time.monotonic()
-        if build and not opts.dry_run:
-            before[spec.name] = source_loads(settings, spec.name, None)[0]
+        if not opts.dry_run:
+            before[spec.name] = newest_load(settings, spec.name)
         try:
             report.landed.append(spec.land(settings, opts))
         except Exception as exc:  # one failing source must not stop the others
@@ -119,11 +119,24 @@ def run(
             report.codes[spec.name] = exit_code(exc)
         report.seconds[spec.name] = time.monotonic() - started
 
+    if not opts.dry_run:
+        _count_changes(settings, report, before)
     if build and not opts.dry_run:
         ok_specs = [s for s in specs if s.name not in report.failed]
         if ok_specs:
-            _build(settings, specs, ok_specs, opts, report, all_selected, before)
+            _build(settings, specs, ok_specs, opts, report, all_selected)
     return report
+
+
+def _count_changes(settings: Settings, report: RunReport, before: dict[str, str | None]) -> None:
+    """Rows each landed source inserted or updated; a source with changes waits for a build."""
+    state = BuildState(settings)
+    for result in report.landed:
+        since = before.get(result.source)
+        _, report.changed[result.source] = source_loads(settings, result.source, since, state)
+        if report.changed[result.source]:
+            state.note_changes(result.source)
+    state.save()
 
 
 def _build(
@@ -133,23 +146,17 @@ def _build(
     opts: RunOptions,
     report: RunReport,
     all_selected: bool,
-    before: dict[str, str | None],
 ) -> None:
     """dbt build downstream of the sources with loads newer than the last successful build (all of them
     when the project changed, on --full-refresh or --table); nothing when nothing is new."""
     project = project_hash()
     state = BuildState(settings)
-    newest: dict[str, str | None] = {}
-    for result in report.landed:
-        newest[result.source], report.changed[result.source] = source_loads(
-            settings, result.source, before.get(result.source)
-        )
     if opts.full_refresh or opts.tables or state.project_changed(project):
         stale = ok_specs
     else:
-        stale = [s for s in ok_specs if state.needs_build(s.name, newest.get(s.name))]
+        stale = [s for s in ok_specs if state.needs_build(s.name)]
     if not stale:
-        report.build_skipped = "no source has a load newer than the last successful build"
+        report.build_skipped = "no source changed since the last successful build"
         return
     everything = all_selected and not report.failed and len(stale) == len(specs)
     select = dbt_selection(stale, opts, everything)
@@ -162,4 +169,4 @@ def _build(
     report.dbt = run_dbt(settings, args, check=False, quiet=not (opts.verbose or show_progress()))
     report.seconds["dbt"] = time.monotonic() - started
     if report.dbt.ok:
-        state.record(project, {s.name: newest.get(s.name) for s in stale}, everything=not select)
+        state.record(project, [s.name for s in stale], everything=not select)
