@@ -2,10 +2,10 @@
 
 dlt merges with ``upsert`` + ``skip_unchanged_rows``, so a raw row keeps the load id that last changed
 it. Rows with a load id newer than the newest before the run are the rows it inserted or updated (a
-``replace`` table rewrites all its rows). After a successful build we record, per source, the newest
-load id the build saw and a hash of the dbt project (``built_loads.json`` in the pipelines folder of
-the warehouse); the next run builds only the sources with a newer load, everything when the project
-changed.
+``replace`` table rewrites all its rows, so its content hash decides). A source with changes is
+*pending* until a successful build of its downstream; the build also records the dbt project's hash
+per source (``built_loads.json`` in the pipelines folder of the warehouse). The next run builds only
+pending sources, and every source when the project changed.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def source_loads(
                     continue
                 if top is not None and (newest is None or str(top) > newest):
                     newest = str(top)
-                if state is not None and since is not None and count and count == total:
+                if state is not None and count and count == total:
                     key = f"{dataset}.{table}"
                     fingerprint = _fingerprint(conn, dataset, table)
                     if fingerprint is not None and state.fingerprints.get(key) == fingerprint:
@@ -138,24 +138,24 @@ class BuildState:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(self.data, indent=1, sort_keys=True))
 
-    def project_changed(self, current: str) -> bool:
-        return self.data.get("project") != current
-
     def note_changes(self, source: str) -> None:
         """``source`` landed changes that no build has seen yet."""
         pending = set(self.data.get("pending", []))
         self.data["pending"] = sorted(pending | {source})
 
-    def needs_build(self, source: str) -> bool:
-        """True when no build saw ``source`` yet, or changes landed since the last one."""
-        return source not in self.data.get("built", []) or source in self.data.get("pending", [])
+    def needs_build(self, source: str, project: str) -> bool:
+        """True when no build of this project (hash) saw ``source`` yet, or changes landed since."""
+        built = self.data.get("built")
+        built = built if isinstance(built, dict) else {}
+        return built.get(source) != project or source in self.data.get("pending", [])
 
-    def record(self, project: str, sources: list[str], *, everything: bool) -> None:
-        """Remember a successful build of ``sources`` (of the whole project with ``everything``)."""
-        self.data["built"] = sorted(set(self.data.get("built", [])) | set(sources))
+    def record(self, project: str, sources: list[str]) -> None:
+        """Remember a successful build of ``sources`` with the project at hash ``project``."""
+        built = self.data.get("built")
+        built = built if isinstance(built, dict) else {}
+        built.update(dict.fromkeys(sources, project))
+        self.data["built"] = built
         self.data["pending"] = sorted(set(self.data.get("pending", [])) - set(sources))
-        if everything:
-            self.data["project"] = project
         self.save()
 
     def docs_current(self, project: str) -> bool:

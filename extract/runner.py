@@ -151,10 +151,10 @@ def _build(
     when the project changed, on --full-refresh or --table); nothing when nothing is new."""
     project = project_hash()
     state = BuildState(settings)
-    if opts.full_refresh or opts.tables or state.project_changed(project):
+    if opts.full_refresh or opts.tables:
         stale = ok_specs
     else:
-        stale = [s for s in ok_specs if state.needs_build(s.name)]
+        stale = [s for s in ok_specs if state.needs_build(s.name, project)]
     if not stale:
         report.build_skipped = "no source changed since the last successful build"
         return
@@ -168,5 +168,5 @@ def _build(
     started = time.monotonic()
     report.dbt = run_dbt(settings, args, check=False, quiet=not (opts.verbose or show_progress()))
     report.seconds["dbt"] = time.monotonic() - started
-    if report.dbt.ok:
-        state.record(project, [s.name for s in stale], everything=not select)
+    if report.dbt.ok and not opts.tables:  # one table's downstream is not the whole source's
+        state.record(project, [s.name for s in stale])
