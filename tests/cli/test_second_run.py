@@ -9,7 +9,7 @@ import pytest
 from extract.changes import BuildState, source_loads
 from extract.pipeline import land
 from extract.settings import Settings
-from tests.support import elt
+from tests.support import elt, query
 
 NOW = "2026-10-01"
 
@@ -23,6 +23,20 @@ def test_second_run_reads_and_rebuilds_nothing(duckdb_settings: Settings) -> Non
     first = elt(s, "run", "--only", "automation")
     assert first.returncode == 0, first.stdout + first.stderr
     assert "dbt build: " in first.stdout and "models built" in first.stdout
+    # intermediates in their own schema, with the bookkeeping columns; marts without them
+    schemas = dict(
+        query(
+            s, "select table_name, table_schema from information_schema.tables where table_name like 'int_%'"
+        )
+    )
+    assert schemas and set(schemas.values()) == {"intermediate"}, schemas
+    mart_columns = {
+        r[0]
+        for r in query(
+            s, "select column_name from information_schema.columns where table_schema = 'automation'"
+        )
+    }
+    assert mart_columns and not {"_max_load_id", "_computed_at", "_dlt_load_id"} & mart_columns
     changed_first = next(ln for ln in first.stdout.splitlines() if ln.startswith("automation: read"))
     assert "rows inserted or updated" in changed_first and "; 0 rows" not in changed_first
 
