@@ -39,6 +39,7 @@ from extract.runner import run
 from extract.settings import ConfigError, Settings, activate, sources_pointed_at
 from extract.sources import SOURCES, SourceSpec, select
 from extract.traffic.cli import register as register_traffic
+from extract.traffic.summary import manual_edits_line
 from extract.warehouse import WarehouseUnavailable
 
 # commands that reach the source systems: the sandbox's APIs are served for them when it is in use
@@ -268,6 +269,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"dbt tests passed: {passed}, failed: {len(dbt.failures)}")
         for line in dbt.problems():
             print(f"  {line}")
+        if edits := manual_edits_line(settings):
+            print(edits)
     print(f"warehouse: {settings.warehouse_label}")
     if docs_ok and report.ok:
         print("docs: `make docs` serves them on http://127.0.0.1:8080")
