@@ -48,6 +48,7 @@ from extract.runner import run, tables_of
 from extract.settings import Settings, activate, sources_pointed_at
 from extract.sources import SOURCES, SourceSpec, select
 from extract.traffic.cli import register as register_traffic
+from extract.traffic.summary import manual_edits_line
 
 # `elt demo` reuses a Relbase lake folder younger than this (`elt run` follows sources.inventory)
 DEMO_LAKE_MAX_AGE_MINUTES = 60
@@ -327,6 +328,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"dbt tests passed: {passed}, failed: {len(dbt.failures)}")
         for line in dbt.details():
             print(f"  {line}")
+        if edits := manual_edits_line(settings):
+            print(edits)
     print(f"warehouse: {settings.warehouse_label}")
     if docs_ok and report.ok:
         print(f"{docs_note}; `make docs` serves them on http://127.0.0.1:8080")
