@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
 
 from extract.dbt import DbtResult, run_dbt
-from extract.pipeline import LandResult, RunOptions, show_progress
+from extract.pipeline import KILL_ENV, LandResult, RunOptions, kill_point, show_progress
 from extract.redact import redact
 from extract.settings import Settings, activate
 from extract.sources import SourceSpec
@@ -61,7 +62,10 @@ def run(
     for spec in specs:
         started = time.monotonic()
         try:
-            report.landed.append(spec.land(settings, opts))
+            result = spec.land(settings, opts)
+            report.landed.append(result)
+            if result.errors:  # landed what it could, but something it must read failed
+                report.failed[spec.name] = redact("; ".join(result.errors))
         except Exception as exc:  # one failing source must not stop the others
             log.debug("source %s failed:\n%s", spec.name, redact(traceback.format_exc()))
             report.failed[spec.name] = redact(f"{type(exc).__name__}: {_first_line(exc)}")
@@ -77,9 +81,27 @@ def run(
             if opts.full_refresh:
                 args.append("--full-refresh")
             started = time.monotonic()
-            report.dbt = run_dbt(settings, args, check=False, quiet=not (opts.verbose or show_progress()))
+            report.dbt = run_dbt(
+                settings,
+                args,
+                check=False,
+                quiet=not (opts.verbose or show_progress()),
+                callbacks=_dbt_kill_callbacks(),
+            )
             report.seconds["dbt"] = time.monotonic() - started
     return report
+
+
+def _dbt_kill_callbacks() -> list:
+    """Tests only: with ``ELT_TEST_KILL_AT=dbt`` the run kills itself once dbt has finished its first node."""
+    if os.environ.get(KILL_ENV) != "dbt":
+        return []
+
+    def on_event(event) -> None:
+        if event.info.name == "NodeFinished":
+            kill_point("dbt")
+
+    return [on_event]
 
 
 def _first_line(exc: BaseException) -> str:

@@ -24,19 +24,12 @@ from extract.fleet.client import ApiError, AuthError, EtracClient, TransientErro
 from extract.fleet.helpers import positions_table, terminals_table, to_progress, to_terminals, utc_now
 from extract.fleet.settings import BRT, UPSERT
 from extract.locks import hold
-from extract.pipeline import LOADER_FILE_FORMAT, make_pipeline
+from extract.pipeline import LOADER_FILE_FORMAT, complete_pending, make_pipeline
 from extract.settings import Settings
 from extract.warehouse import WarehouseUnavailable, connect, fetch, table_exists
 
 log = logging.getLogger(__name__)
 FAILURES = (ApiError, TransientError, OSError)  # requests' errors are OSErrors
-
-
-def flush_pending(pipeline: dlt.Pipeline) -> None:
-    """Finish loading what a killed run left extracted or normalized, before new data goes in."""
-    if pipeline.has_pending_data:
-        log.warning("fleet: loading packages left pending by an earlier run")
-        pipeline.run()
 
 
 @dataclass
@@ -155,7 +148,7 @@ def backfill(
     summary = BackfillSummary(total=len(plates) * len(days))
     with hold(settings, "fleet backfill", client.config.backfill_lock_id):
         pipeline = make_pipeline(settings, "fleet")
-        flush_pending(pipeline)
+        complete_pending(settings, pipeline)
         done = completed_plate_days(settings)
         todo = [(p, d) for d in days for p in plates if (p, d.isoformat()) not in done]
         summary.skipped = summary.total - len(todo)

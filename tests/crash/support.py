@@ -1,0 +1,71 @@
+"""Support of the crash tests: run `elt` killed at a named point, and fingerprint raw tables and marts.
+
+A fingerprint is, per table, the row count and an md5 of its rows in order, over the columns that
+describe the data (dlt's bookkeeping columns, load ids, lake run ids and the moments of a run are left
+out, since a re-run and a clean run differ there by design). Floats are rounded to 6 digits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+from extract.settings import Settings
+from tests.support import query
+
+# columns that say when or in which load a row arrived, not what it holds
+VOLATILE = {
+    "_dlt_load_id",
+    "_dlt_id",
+    "lake_run_id",
+    "_computed_at",
+    "fecha_registro",
+    "fecha_modificacion",
+    "sync_timestamp",
+    "last_updated",
+    "finished_at",
+    "dbt_updated_at",
+    "dbt_valid_from",
+    "dbt_valid_to",
+    "dbt_scd_id",
+}
+
+
+def columns(settings: Settings, schema: str, table: str) -> list[str]:
+    rows = query(
+        settings,
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+        "order by column_name",
+        (schema, table),
+    )
+    return [name for (name,) in rows if name not in VOLATILE]
+
+
+def tables(settings: Settings, schema: str) -> list[str]:
+    rows = query(
+        settings,
+        "select table_name from information_schema.tables where table_schema = ? and table_name not like "
+        "'\\_dlt\\_%' escape '\\' order by table_name",
+        (schema,),
+    )
+    return [name for (name,) in rows]
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, float | Decimal):
+        return round(float(value), 6)
+    return value
+
+
+def fingerprint(settings: Settings, schema: str, table: str) -> tuple[int, str]:
+    """(rows, md5 of the sorted rows over the non-volatile columns)."""
+    names = columns(settings, schema, table)
+    select = ", ".join(f'"{n}"' for n in names)
+    rows = query(settings, f'select {select} from "{schema}"."{table}"')
+    text = sorted(repr(tuple(_norm(v) for v in row)) for row in rows)
+    return len(rows), hashlib.md5("\n".join(text).encode()).hexdigest()
+
+
+def fingerprints(settings: Settings, schema: str, only: list[str] | None = None) -> dict[str, tuple[int, str]]:
+    return {t: fingerprint(settings, schema, t) for t in (only or tables(settings, schema))}
