@@ -58,14 +58,16 @@ def _norm(value: Any) -> Any:
     return value
 
 
-def fingerprint(settings: Settings, schema: str, table: str) -> tuple[int, str]:
-    """(rows, md5 of the sorted rows over the non-volatile columns)."""
+def fingerprint(settings: Settings, schema: str, table: str, *, distinct: bool = False) -> tuple[int, str]:
+    """(rows, md5 of the sorted rows over the non-volatile columns); ``distinct``: of the distinct rows."""
     names = columns(settings, schema, table)
     select = ", ".join(f'"{n}"' for n in names)
-    rows = query(settings, f'select {select} from "{schema}"."{table}"')
+    rows = query(settings, f'select {"distinct " if distinct else ""}{select} from "{schema}"."{table}"')
     text = sorted(repr(tuple(_norm(v) for v in row)) for row in rows)
     return len(rows), hashlib.md5("\n".join(text).encode()).hexdigest()
 
 
-def fingerprints(settings: Settings, schema: str, only: list[str] | None = None) -> dict[str, tuple[int, str]]:
-    return {t: fingerprint(settings, schema, t) for t in (only or tables(settings, schema))}
+def fingerprints(
+    settings: Settings, schema: str, only: list[str] | None = None, *, distinct: bool = False
+) -> dict[str, tuple[int, str]]:
+    return {t: fingerprint(settings, schema, t, distinct=distinct) for t in (only or tables(settings, schema))}
