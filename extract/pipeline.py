@@ -48,7 +48,7 @@ class RunOptions:
 
 
 def kill_point(phase: str) -> None:
-    """SIGKILL this process when ``ELT_TEST_KILL_AT`` names ``phase`` (a test instrument, a no-op otherwise)."""
+    """SIGKILL this process when ``ELT_TEST_KILL_AT`` names ``phase`` (tests only; a no-op otherwise)."""
     if os.environ.get(KILL_ENV) == phase:
         print(f"{KILL_ENV}: killing the run at {phase}", file=sys.stderr, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
@@ -240,7 +240,9 @@ def _load(settings: Settings, pipeline: dlt.Pipeline, load_ids: list[str]) -> No
     if _has_drops(pipeline, load_ids):
         dropped = drop_raw_dependents(settings, pipeline.dataset_name)
         if dropped:
-            log.warning("full refresh: dropped views on %s for dbt to rebuild: %s", pipeline.dataset_name, dropped)
+            log.warning(
+                "full refresh: dropped views on %s for dbt to rebuild: %s", pipeline.dataset_name, dropped
+            )
     _kill_during_load(pipeline)
     info = pipeline.load()
     info.raise_on_failed_jobs()
@@ -265,7 +267,11 @@ def complete_pending(settings: Settings, pipeline: dlt.Pipeline) -> tuple[dict[s
             _restart_package(package)
             for table, n in _package_rows(package).items():
                 rows[table] = rows.get(table, 0) + n
-        log.warning("%s: completing %d load package(s) left pending by an earlier run", pipeline.pipeline_name, len(load_ids))
+        log.warning(
+            "%s: completing %d load package(s) left pending by an earlier run",
+            pipeline.pipeline_name,
+            len(load_ids),
+        )
         _load(settings, pipeline, load_ids)
     except Exception as exc:
         first = (str(exc).strip().splitlines() or [repr(exc)])[0]

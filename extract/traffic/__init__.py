@@ -18,6 +18,7 @@ from dlt.common.configuration.specs import ConnectionStringCredentials
 from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 
+from extract.cursors import DEFAULT_LOOKBACK_S, DEFAULT_TOLERANCE_S, ceiling, quarantine_resource
 from extract.pipeline import LandResult, RunOptions, land
 from extract.settings import Settings, sqlalchemy_url
 from extract.traffic.csv_exports import csv_resource
@@ -28,6 +29,7 @@ from extract.traffic.settings import (
     CSV_EXPORTS,
     DEFAULT_LOOKBACK_DAYS,
     DEFAULT_SALIDAS_TABLE,
+    EDITS_CURSOR,
     EDITS_TABLE,
     RESOURCES,
     SALIDAS,
@@ -52,6 +54,8 @@ def traffic_source(
     salidas_batch_size: int = 10_000,
     chunk_size: int = CHUNK_SIZE,
     tables: list[str] | None = None,
+    cursor_lookback_seconds: float = DEFAULT_LOOKBACK_S,
+    cursor_future_tolerance_seconds: float = DEFAULT_TOLERANCE_S,
 ) -> Iterator[DltResource]:
     """The traffic resources named in ``tables`` (all when None); see ``helpers`` for each kind."""
     wanted = list(RESOURCES if tables is None else tables)
@@ -64,7 +68,9 @@ def traffic_source(
         try:
             for table in db_tables:
                 if table == EDITS_TABLE:
-                    yield edits_resource(engine, schema or None, chunk_size)
+                    limit = ceiling(cursor_future_tolerance_seconds)
+                    yield edits_resource(engine, schema or None, chunk_size, limit, cursor_lookback_seconds)
+                    yield quarantine_resource(engine, schema or None, {table: EDITS_CURSOR}, limit, "traffic")
                 else:
                     yield snapshot_resource(engine, table, schema or None, chunk_size)
         finally:

@@ -2,6 +2,7 @@
 
 SNAPSHOT_TABLES = ("arribos", "pendiente_desconsolidar", "remisiones", "arribos_expo_ctns")
 EDITS_TABLE = "traficov2_manual_edits"
+EDITS_CURSOR = "edited_at"
 SALIDAS = "salidas"
 # raw table name -> file name in the weekly export folder
 CSV_EXPORTS: dict[str, str] = {

@@ -25,6 +25,7 @@ VOLATILE = {
     "sync_timestamp",
     "last_updated",
     "finished_at",
+    "seen_at",
     "dbt_updated_at",
     "dbt_valid_from",
     "dbt_valid_to",
@@ -70,4 +71,5 @@ def fingerprint(settings: Settings, schema: str, table: str, *, distinct: bool =
 def fingerprints(
     settings: Settings, schema: str, only: list[str] | None = None, *, distinct: bool = False
 ) -> dict[str, tuple[int, str]]:
-    return {t: fingerprint(settings, schema, t, distinct=distinct) for t in (only or tables(settings, schema))}
+    names = only or tables(settings, schema)
+    return {t: fingerprint(settings, schema, t, distinct=distinct) for t in names}
