@@ -37,11 +37,13 @@ LAND_PHASES = ("read", "extract", "normalize", "load")
 # inventory's raw tables keep every download (keyed by lake run): compared as sets of distinct rows
 DISTINCT = {"inventory"}
 
+ALL = (*LAND_PHASES, "dbt")
+# every phase for every source on DuckDB; on PostgreSQL the load (its own merge and replace SQL)
 CASES = [
-    ("automation", "duckdb", LAND_PHASES),
-    ("traffic", "duckdb", LAND_PHASES),
-    ("fleet", "duckdb", LAND_PHASES),
-    ("inventory", "duckdb", LAND_PHASES),
+    ("automation", "duckdb", ALL),
+    ("traffic", "duckdb", ALL),
+    ("fleet", "duckdb", ALL),
+    ("inventory", "duckdb", ALL),
     ("automation", "postgres", ("load",)),
     ("traffic", "postgres", ("load",)),
 ]
@@ -93,7 +95,7 @@ def test_kill_at_each_phase_then_one_rerun_equals_a_clean_run(
     for warehouse in (settings, clean):  # first sync
         _run(warehouse, source, build=False)
 
-    for phase in (*phases, "dbt"):
+    for phase in phases:
         sandbox.change(settings, [source])  # the incremental case: new and changed rows
         _killed(settings, source, phase)
         rerun = _run(settings, source, build=phase == "dbt")
@@ -105,4 +107,5 @@ def test_kill_at_each_phase_then_one_rerun_equals_a_clean_run(
             for table in tables(settings, raw):
                 ((rows, ids),) = query(settings, f"select count(*), count(distinct id) from {raw}.{table}")
                 assert rows == ids, f"after a kill at {phase}: {table} holds {rows} rows for {ids} ids"
-    _assert_same(settings, clean, source if source != "inventory" else "inventory", False, "marts")
+    if "dbt" in phases:
+        _assert_same(settings, clean, source, False, "marts")
