@@ -107,6 +107,47 @@ def make_pipeline(
     )
 
 
+class SchemaContractError(ValueError):
+    """A source lost (or never had) a column the marts depend on."""
+
+
+def require_columns(source: str, table: str, required: tuple[str, ...]) -> Any:
+    """A map for a resource of Arrow tables: the first batch must carry ``required`` (raw names, as dlt
+    normalises them), else the source's run fails naming the column, before anything is loaded: the raw
+    table keeps its last good rows instead of nulls in the lost column."""
+    from dlt.common.normalizers.naming.snake_case import NamingConvention
+
+    naming = NamingConvention()
+    checked = False
+
+    def check(item: Any) -> Any:
+        nonlocal checked
+        if not checked and getattr(item, "num_rows", 0) and hasattr(item.schema, "names"):
+            present = {naming.normalize_identifier(name) for name in item.schema.names}
+            missing = [c for c in required if c not in present]
+            if missing:
+                raise SchemaContractError(
+                    f"{source}: {table} has no column {', '.join(missing)} any more, which the marts depend "
+                    f"on; nothing of {source} was loaded, the warehouse keeps its last good data"
+                )
+            checked = True
+        return item
+
+    return check
+
+
+def _contract_error(exc: BaseException) -> SchemaContractError | None:
+    """The schema contract violation behind a dlt step failure, if that is what it is."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, SchemaContractError):
+            return current
+        seen.add(id(current))
+        current = getattr(current, "exception", None) or current.__cause__ or current.__context__
+    return None
+
+
 class PendingLoadError(RuntimeError):
     """A load package left by an earlier run cannot complete; the message says why and how to clear it."""
 
@@ -325,7 +366,13 @@ def land(
 
     pipeline = make_pipeline(settings, source_name)
     pending_rows, pending_ids = complete_pending(settings, pipeline)
-    pipeline.extract(_kill_on_read(data), refresh=refresh, loader_file_format=LOADER_FILE_FORMAT)
+    try:
+        pipeline.extract(_kill_on_read(data), refresh=refresh, loader_file_format=LOADER_FILE_FORMAT)
+    except Exception as exc:
+        contract = _contract_error(exc)
+        if contract is not None:
+            raise contract from exc
+        raise
     kill_point("extract")
     normalized = pipeline.normalize()
     kill_point("normalize")

@@ -19,7 +19,7 @@ from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 
 from extract.cursors import DEFAULT_LOOKBACK_S, DEFAULT_TOLERANCE_S, ceiling, quarantine_resource
-from extract.pipeline import LandResult, RunOptions, land
+from extract.pipeline import LandResult, RunOptions, land, require_columns
 from extract.settings import Settings, sqlalchemy_url
 from extract.traffic.csv_exports import csv_resource
 from extract.traffic.helpers import edits_resource, snapshot_resource
@@ -31,6 +31,7 @@ from extract.traffic.settings import (
     DEFAULT_SALIDAS_TABLE,
     EDITS_CURSOR,
     EDITS_TABLE,
+    REQUIRED_COLUMNS,
     RESOURCES,
     SALIDAS,
     SNAPSHOT_TABLES,
@@ -72,7 +73,8 @@ def traffic_source(
                     yield edits_resource(engine, schema or None, chunk_size, limit, cursor_lookback_seconds)
                     yield quarantine_resource(engine, schema or None, {table: EDITS_CURSOR}, limit, "traffic")
                 else:
-                    yield snapshot_resource(engine, table, schema or None, chunk_size)
+                    resource = snapshot_resource(engine, table, schema or None, chunk_size)
+                    yield resource.add_map(require_columns("traffic", table, REQUIRED_COLUMNS[table]))
         finally:
             engine.dispose()
     csvs = [t for t in wanted if t in CSV_EXPORTS]
@@ -80,7 +82,10 @@ def traffic_source(
         log.warning("traffic: weekly CSV exports SKIPPED: sources.traffic.csv_folder is not set")
     elif csvs:
         for name in csvs:
-            yield csv_resource(csv_folder, name, encoding=csv_encoding, delimiter=csv_delimiter)
+            resource = csv_resource(csv_folder, name, encoding=csv_encoding, delimiter=csv_delimiter)
+            if name in REQUIRED_COLUMNS:
+                resource.add_map(require_columns("traffic", CSV_EXPORTS[name], REQUIRED_COLUMNS[name]))
+            yield resource
     if SALIDAS in wanted:
         reason = skip_reason(salidas_odbc)
         if reason:

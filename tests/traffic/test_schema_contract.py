@@ -1,0 +1,44 @@
+"""Schema contract: a traffic source table that drops a column the marts read ("Chofer") fails the
+traffic run with a message naming it, loads nothing, and keeps the last good raw rows (no nulls written
+over them)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from extract import sandbox
+from extract.pipeline import RunOptions
+from extract.runner import run
+from extract.sandbox.traffic import TrafficDB
+from extract.settings import Settings
+from extract.sources import SOURCES
+from tests.support import query
+
+pytestmark = pytest.mark.e2e
+
+NOW = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+def test_a_dropped_column_fails_the_run_by_name_and_keeps_the_data(settings: Settings) -> None:
+    sandbox.generate(settings, ["traffic"], sandbox.SandboxOptions(seed=4, scale=0.1, now=NOW))
+    first = run(settings, [SOURCES["traffic"]], RunOptions(), build=False)
+    assert first.ok, first.lines()
+    before = query(settings, "select id, chofer from raw_traffic.arribos order by id")
+    assert any(chofer for _, chofer in before)
+
+    found = sandbox.entry(settings, "traffic")
+    with TrafficDB(found["credentials"], found["schema"], bool(found.get("expo_with_id"))) as db:
+        db.conn.cursor().execute(f'alter table {db.table("arribos")} drop column "Chofer"')
+        db.conn.commit()
+
+    report = run(settings, [SOURCES["traffic"]], RunOptions(), build=False)
+    assert not report.ok
+    error = report.failed["traffic"]
+    assert "arribos has no column chofer" in error, error
+    assert query(settings, "select id, chofer from raw_traffic.arribos order by id") == before
+
+    again = run(settings, [SOURCES["traffic"]], RunOptions(), build=False)
+    assert "arribos has no column chofer" in again.failed["traffic"], "the same cause, nothing left pending"
+    assert query(settings, "select id, chofer from raw_traffic.arribos order by id") == before
