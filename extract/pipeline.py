@@ -230,15 +230,18 @@ def _package_rows(package: Path) -> dict[str, int]:
     rows: dict[str, int] = {}
     for job in package.glob("new_jobs/*.parquet"):
         table = job.name.split(".", 1)[0]
-        if not table.startswith("_dlt"):
+        if table.startswith("_dlt"):
+            continue
+        try:
             rows[table] = rows.get(table, 0) + pq.read_metadata(job).num_rows
+        except (OSError, ValueError) as exc:  # the load will say what is wrong with it
+            log.warning("cannot count the rows of %s: %s", job.name, exc)
     return rows
 
 
 def _clear_command(settings: Settings, pipeline: dlt.Pipeline) -> str:
     return (
-        f"dlt pipeline --pipelines-dir {settings.dlt_pipelines_dir} {pipeline.pipeline_name} "
-        "drop-pending-packages"
+        f"dlt pipeline --pipelines-dir {settings.dlt_pipelines_dir} {pipeline.pipeline_name} abort-packages"
     )
 
 
@@ -318,7 +321,8 @@ def complete_pending(settings: Settings, pipeline: dlt.Pipeline) -> tuple[dict[s
         first = (str(exc).strip().splitlines() or [repr(exc)])[0]
         raise PendingLoadError(
             f"a load package left pending by an earlier run cannot complete ({type(exc).__name__}: {first}); "
-            f"clear it with `{_clear_command(settings, pipeline)}` and run again"
+            f"clear it with `{_clear_command(settings, pipeline)}` (it puts the cursors back to before that "
+            "package) and run again"
         ) from exc
     return rows, load_ids
 
