@@ -79,3 +79,18 @@ def fingerprints(
 ) -> dict[str, tuple[int, str]]:
     names = only or tables(settings, schema)
     return {t: fingerprint(settings, schema, t, distinct=distinct) for t in names}
+
+
+def differing_rows(a: Settings, b: Settings, schema: str, table: str, limit: int = 3) -> list[str]:
+    """A few rows (over the compared columns) that one warehouse holds and the other does not."""
+    names = columns(b, schema, table)
+    select = ", ".join(f'"{n}"' for n in names)
+
+    def rows(settings: Settings) -> set[str]:
+        found = query(settings, f'select {select} from "{schema}"."{table}"')
+        return {repr(dict(zip(names, (_norm(v) for v in row), strict=True))) for row in found}
+
+    left, right = rows(a), rows(b)
+    return [f"only crashed: {r}" for r in sorted(left - right)[:limit]] + [
+        f"only clean: {r}" for r in sorted(right - left)[:limit]
+    ]

@@ -31,6 +31,8 @@ def _run(settings: Settings, source: str, **opts: bool) -> None:
 def test_full_refresh_with_views_on_the_raw_tables(source: str, postgres_settings: Settings) -> None:
     settings = postgres_settings
     sandbox.generate(settings, [source], sandbox.SandboxOptions(seed=9, scale=0.1, now=NOW))
+    # the sources are reached by a plain postgresql:// URL (SQLAlchemy 2.1 alone would want psycopg 3)
+    assert sandbox.entry(settings, source)["credentials"].startswith("postgresql://")
     _run(settings, source)
     table = RAW[source]
     dependents = query(

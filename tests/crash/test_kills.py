@@ -26,7 +26,7 @@ from extract.pipeline import RunOptions
 from extract.runner import RunReport, run
 from extract.settings import Settings
 from extract.sources import SOURCES
-from tests.crash.support import fingerprints, tables
+from tests.crash.support import differing_rows, fingerprints, tables
 from tests.support import elt, query
 
 pytestmark = pytest.mark.e2e
@@ -80,8 +80,8 @@ def _assert_same(crashed: Settings, clean: Settings, schema: str, distinct: bool
     assert names, f"{step}: nothing in {schema}"
     got = fingerprints(crashed, schema, names, distinct=distinct)
     want = fingerprints(clean, schema, names, distinct=distinct)
-    differ = {t: (got[t], want[t]) for t in names if got[t] != want[t]}
-    assert not differ, f"{step}: {schema} differs from a clean run (crashed, clean): {differ}"
+    differ = {t: differing_rows(crashed, clean, schema, t) for t in names if got[t] != want[t]}
+    assert not differ, f"{step}: {schema} differs from a clean run: {differ}"
 
 
 @pytest.mark.parametrize(("source", "target", "phases"), [_param(*c) for c in CASES])
