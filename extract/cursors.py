@@ -89,8 +89,8 @@ def quarantine_resource(
                 query = sa.select(key, sa.cast(column, sa.String)).where(column > _literal(engine, limit))
                 for row_id, value in conn.execute(query):
                     reason = (
-                        f"{cursor} {value} is beyond now + the tolerance ({limit:%Y-%m-%d %H:%M} UTC): "
-                        "kept out of the incremental cursor until corrected at the source"
+                        f"{cursor} {value} is in the future (beyond now + the tolerance): kept out of the "
+                        "incremental cursor until corrected at the source"
                     )
                     log.warning("%s: %s row %s quarantined: %s", source, name, row_id, reason)
                     found.append(
@@ -111,7 +111,7 @@ def quarantine_resource(
                     "row_id": None,
                     "cursor_column": cursor,
                     "cursor_value": None,
-                    "reason": f"checked: rows with {cursor} beyond {limit:%Y-%m-%d %H:%M} UTC listed here",
+                    "reason": f"checked: the rows with {cursor} beyond now + the tolerance are listed here",
                     "seen_at": now,
                 }
             )

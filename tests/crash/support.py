@@ -52,11 +52,10 @@ def columns(settings: Settings, schema: str, table: str) -> list[str]:
 def tables(settings: Settings, schema: str) -> list[str]:
     rows = query(
         settings,
-        "select table_name from information_schema.tables where table_schema = ? and table_name not like "
-        "'\\_dlt\\_%' escape '\\' order by table_name",
+        "select table_name from information_schema.tables where table_schema = ? order by table_name",
         (schema,),
     )
-    return [name for (name,) in rows]
+    return [name for (name,) in rows if not name.startswith("_dlt_")]
 
 
 def _norm(value: Any) -> Any:

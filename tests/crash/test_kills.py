@@ -32,7 +32,7 @@ from tests.support import elt, query
 pytestmark = pytest.mark.e2e
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
-SCALE = {"automation": 0.2, "traffic": 0.2, "fleet": 0.2, "inventory": 0.1}
+SCALE = {"automation": 0.2, "traffic": 0.2, "fleet": 0.2, "inventory": 0.05}
 LAND_PHASES = ("read", "extract", "normalize", "load")
 # inventory's raw tables keep every download (keyed by lake run): compared as sets of distinct rows
 DISTINCT = {"inventory"}
