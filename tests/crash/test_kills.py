@@ -56,9 +56,16 @@ def _param(source: str, target: str, phases: tuple[str, ...]) -> object:
 
 @pytest.fixture
 def settings(request: pytest.FixtureRequest) -> Settings:
-    """The warehouse named by the case (overrides the both-warehouses fixture)."""
-    target = request.node.callspec.params["target"]
-    return request.getfixturevalue("duckdb_settings" if target == "duckdb" else "postgres_settings")
+    """The warehouse named by the case (overrides the both-warehouses fixture). The traffic sandbox keeps
+    its exit table (SQL Server's stand-in) in PostgreSQL even for a DuckDB warehouse: a fresh database
+    per test, so no other test writes to it meanwhile."""
+    params = request.node.callspec.params
+    if params["target"] == "postgres":
+        return request.getfixturevalue("postgres_settings")
+    found = request.getfixturevalue("duckdb_settings")
+    if params["source"] == "traffic":
+        found = replace(found, postgres=request.getfixturevalue("pg_database"))
+    return found
 
 
 def _run(settings: Settings, source: str, *, build: bool) -> RunReport:
