@@ -27,6 +27,7 @@ VOLATILE = {
     "finished_at",
     "seen_at",
     "fetched_at",
+    "last_synced_at",
     "loaded_at",
     "event_id",
     "reject_id",
