@@ -55,6 +55,10 @@ def automation_source(
     engine = sa.create_engine(url)
     limit = ceiling(cursor_future_tolerance_seconds)
     cursors: dict[str, str] = {}
+
+    def as_read(query: sa.Select, table: sa.Table) -> sa.Select:
+        return nested_as_text(query, table, engine.dialect.name)
+
     try:
         for table in tables or TABLES:
             has_cursor = cursor_column in columns_of(engine, table, schema or None)
@@ -66,9 +70,7 @@ def automation_source(
                 reflection_level="full_with_precision",
                 type_adapter_callback=adapt_types,
                 query_adapter_callback=(
-                    below_ceiling(engine, cursor_column, limit, nested_as_text)
-                    if has_cursor
-                    else nested_as_text
+                    below_ceiling(engine, cursor_column, limit, as_read) if has_cursor else as_read
                 ),
                 **arrow_backend(url, chunk_size),
             )
