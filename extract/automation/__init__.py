@@ -31,6 +31,7 @@ from extract.cursors import (
 )
 from extract.cursors import incremental as safe_incremental
 from extract.pipeline import LandResult, RunOptions, land
+from extract.rejects import numbers_only, rejects_resource
 from extract.settings import Settings, sqlalchemy_url
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,10 @@ def automation_source(
     limit = ceiling(cursor_future_tolerance_seconds)
     cursors: dict[str, str] = {}
 
-    def as_read(query: sa.Select, table: sa.Table) -> sa.Select:
+    def as_text(query: sa.Select, table: sa.Table) -> sa.Select:
         return nested_as_text(query, table, engine.dialect.name)
+
+    as_read = numbers_only(engine, as_text)
 
     try:
         for table in tables or TABLES:
@@ -90,6 +93,7 @@ def automation_source(
             yield resource
         if cursors:
             yield quarantine_resource(engine, schema or None, cursors, limit, "automation")
+        yield rejects_resource(engine, schema or None, list(tables or TABLES), "automation")
     finally:
         engine.dispose()
 
