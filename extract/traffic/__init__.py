@@ -20,6 +20,7 @@ from dlt.extract.resource import DltResource
 
 from extract.cursors import DEFAULT_LOOKBACK_S, DEFAULT_TOLERANCE_S, ceiling, quarantine_resource
 from extract.pipeline import LandResult, RunOptions, land, require_columns
+from extract.rejects import rejects_resource
 from extract.settings import Settings, sqlalchemy_url
 from extract.traffic.csv_exports import csv_resource
 from extract.traffic.helpers import edits_resource, snapshot_resource
@@ -75,6 +76,9 @@ def traffic_source(
                 else:
                     resource = snapshot_resource(engine, table, schema or None, chunk_size)
                     yield resource.add_map(require_columns("traffic", table, REQUIRED_COLUMNS[table]))
+            snapshots = [t for t in db_tables if t in SNAPSHOT_TABLES]
+            if snapshots:
+                yield rejects_resource(engine, schema or None, snapshots, "traffic")
         finally:
             engine.dispose()
     csvs = [t for t in wanted if t in CSV_EXPORTS]

@@ -42,3 +42,27 @@ def test_a_dropped_column_fails_the_run_by_name_and_keeps_the_data(settings: Set
     again = run(settings, [SOURCES["traffic"]], RunOptions(), build=False)
     assert "arribos has no column chofer" in again.failed["traffic"], "the same cause, nothing left pending"
     assert query(settings, "select id, chofer from raw_traffic.arribos order by id") == before
+
+
+def test_a_text_value_in_a_numeric_column_is_rejected_alone(duckdb_settings: Settings) -> None:
+    settings = duckdb_settings  # the sandbox's operational tables are SQLite here
+    sandbox.generate(settings, ["traffic"], sandbox.SandboxOptions(seed=4, scale=0.1, now=NOW))
+    found = sandbox.entry(settings, "traffic")
+    with TrafficDB(found["credentials"], found["schema"], bool(found.get("expo_with_id"))) as db:
+        cur = db.conn.cursor()
+        cur.execute(f"update {db.table('pendiente_desconsolidar')} set \"Cantidad\" = 'tres' where id = 1")
+        db.conn.commit()
+        ((rows,),) = cur.execute(f"select count(*) from {db.table('pendiente_desconsolidar')}").fetchall()
+
+    report = run(settings, [SOURCES["traffic"]], RunOptions(), build=False)
+    assert report.ok, report.lines()
+    assert query(settings, "select count(*) from raw_traffic.pendiente_desconsolidar") == [(rows,)]
+    assert query(settings, "select cantidad from raw_traffic.pendiente_desconsolidar where id = 1") == [
+        (None,)
+    ]
+    rejected = query(
+        settings,
+        "select source_table, row_id, column_name, value from raw_traffic.type_rejects "
+        "where row_id is not null",
+    )
+    assert rejected == [("pendiente_desconsolidar", "1", "Cantidad", "tres")]
