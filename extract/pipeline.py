@@ -164,6 +164,7 @@ class LandResult:
     pending_rows: dict[str, int] = field(default_factory=dict)
     pending_load_ids: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # what failed although rows landed (exit 1)
+    drift: list[str] = field(default_factory=list)  # columns the source added or retyped this run
 
     @property
     def total_rows(self) -> int:
@@ -176,6 +177,8 @@ class LandResult:
         else:
             tables = ", ".join(f"{t}={n}" for t, n in sorted(self.rows.items()))
             text = f"{self.source}: {verb} {self.total_rows} rows ({tables})"
+        if self.drift:
+            text += f"; schema drift: {', '.join(self.drift)}"
         if self.pending_load_ids:
             tables = ", ".join(f"{t}={n}" for t, n in sorted(self.pending_rows.items())) or "no rows"
             text += (
@@ -187,6 +190,35 @@ class LandResult:
 
 def _user_rows(row_counts: dict[str, int]) -> dict[str, int]:
     return {t: n for t, n in row_counts.items() if not t.startswith("_dlt")}
+
+
+def _columns(pipeline: dlt.Pipeline) -> dict[str, set[str]]:
+    """The user tables and columns of the pipeline's schema (empty before its first run)."""
+    try:
+        schema = pipeline.default_schema
+    except Exception:  # no schema yet
+        return {}
+    return {
+        name: {c for c in table.get("columns", {}) if not c.startswith("_dlt")}
+        for name, table in schema.tables.items()
+        if not name.startswith("_dlt")
+    }
+
+
+def _drift(before: dict[str, set[str]], after: dict[str, set[str]]) -> list[str]:
+    """Columns that appeared in tables that existed before: new ones, and dlt's variant columns
+    (``<column>__v_<type>``), which mean a column changed type at the source."""
+    out = []
+    for table, columns in sorted(after.items()):
+        if table not in before:
+            continue
+        for column in sorted(columns - before[table]):
+            if "__v_" in column:
+                base, kind = column.split("__v_", 1)
+                out.append(f"{table}.{base} retyped (values of type {kind} land in {column})")
+            else:
+                out.append(f"{table}.{column} added")
+    return out
 
 
 def _package_dir(pipeline: dlt.Pipeline, load_id: str) -> Path:
@@ -370,6 +402,7 @@ def land(
 
     pipeline = make_pipeline(settings, source_name)
     pending_rows, pending_ids = complete_pending(settings, pipeline)
+    columns_before = _columns(pipeline)
     try:
         pipeline.extract(_kill_on_read(data), refresh=refresh, loader_file_format=LOADER_FILE_FORMAT)
     except Exception as exc:
@@ -382,10 +415,14 @@ def land(
     kill_point("normalize")
     load_ids = list(pipeline.list_normalized_load_packages())
     _load(settings, pipeline, load_ids)
+    drift = _drift(columns_before, _columns(pipeline))
+    for line in drift:
+        log.warning("%s: schema drift at the source: %s", source_name, line)
     return LandResult(
         source_name,
         _user_rows(normalized.row_counts),
         load_ids,
         pending_rows=pending_rows,
         pending_load_ids=pending_ids,
+        drift=drift,
     )

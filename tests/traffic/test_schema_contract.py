@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from extract import sandbox
+from extract.ops import history
 from extract.pipeline import RunOptions
 from extract.runner import run
 from extract.sandbox.traffic import TrafficDB
@@ -66,3 +67,25 @@ def test_a_text_value_in_a_numeric_column_is_rejected_alone(duckdb_settings: Set
         "where row_id is not null",
     )
     assert rejected == [("pendiente_desconsolidar", "1", "Cantidad", "tres")]
+
+
+def test_a_column_added_at_the_source_is_reported_by_name(duckdb_settings: Settings) -> None:
+    settings = duckdb_settings
+    sandbox.generate(settings, ["traffic"], sandbox.SandboxOptions(seed=4, scale=0.1, now=NOW))
+    first = run(settings, [SOURCES["traffic"]], RunOptions(), build=False)
+    assert first.ok, first.lines()
+    found = sandbox.entry(settings, "traffic")
+    with TrafficDB(found["credentials"], found["schema"], bool(found.get("expo_with_id"))) as db:
+        db.conn.cursor().execute(
+            f"alter table {db.table('arribos')} add column \"Patente\" text default 'AB123CD'"
+        )
+        db.conn.commit()
+
+    report = run(settings, [SOURCES["traffic"]], RunOptions(), build=False)
+    assert report.ok, report.lines()
+    assert report.landed[0].drift == ["arribos.patente added"]
+    assert any("schema drift: arribos.patente added" in line for line in report.lines())
+    history.record(settings, report, started=datetime.now(UTC), command="elt run --only traffic")
+    assert query(settings, "select schema_drift from ops.elt_run_history where step = 'traffic'") == [
+        ("arribos.patente added",)
+    ]
