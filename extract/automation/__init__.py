@@ -21,7 +21,7 @@ from dlt.extract.resource import DltResource
 from dlt.sources.sql_database import sql_table
 
 from extract.automation.helpers import adapt_types, arrow_backend, columns_of, nested_as_text
-from extract.automation.settings import CHUNK_SIZE, CURSOR_COLUMN, TABLES
+from extract.automation.settings import CHUNK_SIZE, CURSOR_COLUMN, REQUIRED_COLUMNS, TABLES
 from extract.cursors import (
     DEFAULT_LOOKBACK_S,
     DEFAULT_TOLERANCE_S,
@@ -30,7 +30,7 @@ from extract.cursors import (
     quarantine_resource,
 )
 from extract.cursors import incremental as safe_incremental
-from extract.pipeline import LandResult, RunOptions, land
+from extract.pipeline import LandResult, RunOptions, land, require_columns
 from extract.rejects import numbers_only, rejects_resource
 from extract.settings import Settings, sqlalchemy_url
 
@@ -85,6 +85,8 @@ def automation_source(
                 log.info("%s has no %s column: read whole, only changed rows land", table, cursor_column)
             # a stream can end with an empty batch; an empty parquet file fails dlt's ADBC load
             resource.add_filter(lambda batch: batch.num_rows > 0)
+            if table in REQUIRED_COLUMNS:
+                resource.add_map(require_columns("automation", table, REQUIRED_COLUMNS[table]))
             resource.apply_hints(
                 primary_key="id",
                 write_disposition={"disposition": "merge", "strategy": "upsert", "skip_unchanged_rows": True},

@@ -45,3 +45,19 @@ def test_a_text_value_in_a_numeric_column_is_rejected_alone(duckdb_settings: Set
     )
     assert (table, row_id, column, value) == ("order_batches", bad, "total_distance_km", "about 12 km")
     assert "not a number" in reason
+
+
+def test_a_dropped_column_the_statistics_read_fails_by_name(duckdb_settings: Settings) -> None:
+    settings = duckdb_settings
+    opts = sandbox.SandboxOptions(seed=12, scale=0.05, now=datetime(2026, 10, 1, tzinfo=UTC))
+    sandbox.generate(settings, ["automation"], opts)
+    assert run(settings, [SOURCES["automation"]], RunOptions(), build=False).ok
+    before = query(settings, "select id, total_value from raw_automation.order_batches order by id")
+    found = sandbox.entry(settings, "automation")
+    with AutomationDB(found["credentials"], found["schema"] or "public") as db:
+        db.conn.cursor().execute("alter table order_batches drop column total_value")
+        db.conn.commit()
+
+    report = run(settings, [SOURCES["automation"]], RunOptions(), build=False)
+    assert "order_batches has no column total_value" in report.failed["automation"], report.lines()
+    assert query(settings, "select id, total_value from raw_automation.order_batches order by id") == before
