@@ -156,7 +156,7 @@ def test_removed_lot_leaves_current_stock_but_stays_in_history(settings: Setting
     assert gone, "the change batch removed lots"
     history = query(
         settings,
-        "select product_id, warehouse_id, lot_number, dbt_valid_to from inventory.warehouse_stock_history",
+        "select product_id, warehouse_id, lot_number, dbt_valid_to from snapshots.warehouse_stock_history",
     )
     closed = {(int(p), int(w), lot) for p, w, lot, valid_to in history if valid_to is not None}
     assert gone <= closed
