@@ -360,12 +360,13 @@ def complete_pending(settings: Settings, pipeline: dlt.Pipeline) -> tuple[dict[s
         )
         _load(settings, pipeline, load_ids)
     except Exception as exc:
-        first = (str(exc).strip().splitlines() or [repr(exc)])[0]
-        raise PendingLoadError(
-            f"a load package left pending by an earlier run cannot complete ({type(exc).__name__}: {first}); "
-            f"clear it with `{_clear_command(settings, pipeline)}` (it puts the cursors back to before that "
-            "package) and run again"
-        ) from exc
+        from extract.errors import explain
+
+        raise PendingLoadError(  # our message is the one to show: the fix first, then the cause
+            f"a load package left pending by an earlier run cannot complete; clear it with "
+            f"`{_clear_command(settings, pipeline)}` (it puts the cursors back to before that package) and "
+            f"run again; cause: {explain(exc)[:160]}"
+        ) from None
     return rows, load_ids
 
 
