@@ -11,6 +11,7 @@ raised), and ``CallFailed`` says which URL failed and why.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -92,11 +93,13 @@ def transient_reason(response: requests.Response) -> str | None:
 
 
 class Stats:
-    """Attempts and retries per endpoint, shared by the threads of one client."""
+    """Attempts and retries per endpoint, shared by the threads of one client; ``listeners`` are told of
+    each retry as it happens (the live progress shows retries so far, during the backoff)."""
 
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
         self.retries: Counter[str] = Counter()
+        self.listeners: list[Callable[[str], None]] = []
         self._lock = threading.Lock()
 
     def count(self, counter: Counter[str], endpoint: str) -> None:
@@ -106,6 +109,13 @@ class Stats:
     @property
     def attempts(self) -> int:
         return sum(self.calls.values())
+
+    def attempts_of(self, endpoint: str) -> int:
+        return self.calls[endpoint]
+
+    def retried(self, why: str) -> None:
+        for listener in list(self.listeners):
+            listener(why)
 
 
 def retrying_session(
@@ -141,6 +151,7 @@ def retrying_session(
             why = type(outcome.exception()).__name__
         else:
             why = reason_of(outcome.result()) if outcome is not None else "?"
+        stats.retried(f"{why} from {safe_url(request.url or '')}")
         log.info(
             "%s %s attempt %d failed (%s); retrying in %.1fs",
             request.method,
@@ -178,8 +189,30 @@ def failure(response: requests.Response, what: str, attempts: int | None = None)
 
 
 def network_failure(exc: BaseException, what: str, url: str, attempts: int) -> CallFailed:
-    """The error for a call whose every attempt failed on the network."""
-    return CallFailed(
-        f"{what}: {safe_url(url)} unreachable after {attempts} attempts: {type(exc).__name__}: "
-        f"{str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+    """The error for a call whose every attempt failed on the network: what, the URL (no credentials or
+    query), how many attempts, and the innermost reason (``ConnectionRefusedError: ...``)."""
+    return CallFailed(f"{what} {safe_url(url)}: gave up after {attempts} attempts: {network_reason(exc)}")
+
+
+def network_reason(exc: BaseException) -> str:
+    """The innermost cause of a network error, one line, without urllib3's object reprs."""
+    inner: BaseException = exc
+    seen = {id(exc)}
+    while True:
+        nxt = (
+            inner.__cause__
+            or inner.__context__
+            or next((a for a in getattr(inner, "args", ()) if isinstance(a, BaseException)), None)
+        )
+        nxt = getattr(nxt, "reason", nxt) if nxt is not None else None
+        if not isinstance(nxt, BaseException) or id(nxt) in seen:
+            break
+        seen.add(id(nxt))
+        inner = nxt
+    text = " ".join(str(inner).split())
+    text = re.sub(r"<[\w.]+ object at 0x[0-9a-f]+>: ?", "", text)
+    return (
+        f"{type(exc).__name__}: {type(inner).__name__}: {text}"
+        if inner is not exc
+        else (f"{type(exc).__name__}: {text}".rstrip(": "))
     )

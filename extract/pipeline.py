@@ -23,6 +23,7 @@ from typing import Any
 import dlt
 import pyarrow.parquet as pq
 
+from extract.progress import collector as progress_collector
 from extract.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -70,12 +71,6 @@ def _kill_during_load(pipeline: dlt.Pipeline) -> None:
     threading.Thread(target=watch, daemon=True, name="elt-test-kill").start()
 
 
-def show_progress() -> bool:
-    """Live progress (dlt's counts and rates, dbt's own log) on a terminal or with --verbose; on a pipe
-    (CI, cron) each source prints one summary line instead."""
-    return sys.stdout.isatty() or logging.getLogger().isEnabledFor(logging.INFO)
-
-
 def pipeline_name(source_name: str) -> str:
     return f"logistics_{source_name}"
 
@@ -97,24 +92,17 @@ def make_pipeline(
     progress: bool | None = None,
 ) -> dlt.Pipeline:
     """The pipeline of ``source_name``; it lands into ``raw_<source_name>`` unless told otherwise."""
-    live = show_progress() if progress is None else progress
+    if progress is False:
+        collector = None
+    else:
+        collector = progress_collector(logging.getLogger().isEnabledFor(logging.INFO))
     return dlt.pipeline(
         pipeline_name=pipeline_name(source_name),
         destination=destination(settings),
         dataset_name=dataset_name or f"raw_{source_name}",
         pipelines_dir=str(pipelines_dir or settings.dlt_pipelines_dir),
-        progress=progress_collector() if live else None,
+        progress=collector,
     )
-
-
-def progress_collector() -> Any:
-    """dlt's tqdm collector (bars updated in place: rows, rate, elapsed) on a terminal; its log collector,
-    without memory stats (no psutil warning), on a pipe with --verbose."""
-    if sys.stdout.isatty():
-        return "tqdm"
-    from dlt.common.runtime.collector import LogCollector
-
-    return LogCollector(dump_system_stats=False)
 
 
 class SchemaContractError(ValueError):

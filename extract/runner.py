@@ -12,7 +12,8 @@ from extract.changes import BuildState, newest_load, project_hash, source_loads
 from extract.dbt import DbtResult, run_dbt
 from extract.errors import chain, exit_code, explain
 from extract.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from extract.pipeline import KILL_ENV, LandResult, RunOptions, kill_point, show_progress
+from extract.pipeline import KILL_ENV, LandResult, RunOptions, kill_point
+from extract.progress import DbtProgress, landed
 from extract.redact import redact
 from extract.settings import Settings, activate
 from extract.sources import SourceSpec
@@ -123,6 +124,8 @@ def run(
             report.chains[spec.name] = chain(exc)
             report.codes[spec.name] = exit_code(exc)
         report.seconds[spec.name] = time.monotonic() - started
+        rows = None if spec.name in report.chains else report.landed[-1].total_rows
+        landed(spec.name, rows, report.seconds[spec.name])
 
     if not opts.dry_run:
         _count_changes(settings, report, before)
@@ -171,13 +174,17 @@ def _build(
     if opts.full_refresh:
         args.append("--full-refresh")
     started = time.monotonic()
-    report.dbt = run_dbt(
-        settings,
-        args,
-        check=False,
-        quiet=not (opts.verbose or show_progress()),
-        callbacks=_dbt_kill_callbacks(),
-    )
+    progress = DbtProgress("dbt build")
+    try:
+        report.dbt = run_dbt(
+            settings,
+            args,
+            check=False,
+            quiet=not opts.verbose,  # dbt's errors still print; the progress shows the rest
+            callbacks=[progress, *_dbt_kill_callbacks()],
+        )
+    finally:
+        progress.close()
     report.seconds["dbt"] = time.monotonic() - started
     if report.dbt.ok and not opts.tables:  # one table's downstream is not the whole source's
         state.record(project, [s.name for s in stale])

@@ -28,6 +28,7 @@ from extract.fleet.helpers import positions_table, terminals_table, to_progress,
 from extract.fleet.settings import BRT, UPSERT
 from extract.locks import hold
 from extract.pipeline import LOADER_FILE_FORMAT, complete_pending, make_pipeline
+from extract.progress import Task, live
 from extract.settings import Settings
 from extract.warehouse import WarehouseUnavailable, connect, fetch, table_exists
 
@@ -192,6 +193,8 @@ def backfill(
         started = time.monotonic()
         attempts_before = client.attempts
         finished = 0
+        bar = Task("fleet backfill", len(todo), "plate-days", counters=("retries", "failed"))
+        client.stats.listeners.append(bar.retried)
 
         def on_done(row: dict[str, Any]) -> None:
             nonlocal finished
@@ -201,20 +204,26 @@ def backfill(
             else:
                 summary.fetched += 1
                 summary.positions += row["positions"]
-            eta = (time.monotonic() - started) / finished * (len(todo) - finished)
-            say(
-                f"[{finished}/{len(todo)}] {row['placa']} {row['dia']} {row['status']} "
-                f"{row['positions']} positions, ETA {_fmt_eta(eta)}"
-            )
+            bar.update(1, failed=int(row["status"] == "failed"))
+            if not live():  # a pipe: each recorded plate-day, for the log (a terminal has the bar)
+                eta = (time.monotonic() - started) / finished * (len(todo) - finished)
+                say(
+                    f"[{finished}/{len(todo)}] {row['placa']} {row['dia']} {row['status']} "
+                    f"{row['positions']} positions, ETA {_fmt_eta(eta)}"
+                )
 
-        step = max(1, batch_size)
-        for offset in range(0, len(todo), step):
-            chunk = todo[offset : offset + step]
-            source = history_source(client, chunk, today, pause, on_done, stop)
-            info = pipeline.run(source, loader_file_format=LOADER_FILE_FORMAT)
-            info.raise_on_failed_jobs()
-            if stop.is_set():
-                summary.interrupted = True
-                break
+        try:
+            step = max(1, batch_size)
+            for offset in range(0, len(todo), step):
+                chunk = todo[offset : offset + step]
+                source = history_source(client, chunk, today, pause, on_done, stop)
+                info = pipeline.run(source, loader_file_format=LOADER_FILE_FORMAT)
+                info.raise_on_failed_jobs()
+                if stop.is_set():
+                    summary.interrupted = True
+                    break
+        finally:
+            client.stats.listeners.remove(bar.retried)
+            bar.close()
         summary.calls = client.attempts - attempts_before
     return summary

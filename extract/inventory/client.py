@@ -185,8 +185,10 @@ class RelbaseClient:
         try:
             resp = self._rest().get(path, params=params)
         except NETWORK_ERRORS as exc:
+            # network errors are always retried: reaching here, every attempt failed
+            attempts = max(1, self.options.max_attempts)
             raise RelbaseError(
-                str(network_failure(exc, f"Relbase {endpoint}", self.base_url + path, 0))
+                str(network_failure(exc, f"Relbase {endpoint}", self.base_url + path, attempts))
             ) from exc
         attempts = self.stats.calls[endpoint] - before
         status = resp.status_code
@@ -228,4 +230,7 @@ class RelbaseClient:
                 str(failure(resp, "Relbase productos")) if resp is not None else str(exc)
             ) from exc
         except NETWORK_ERRORS as exc:
-            raise RelbaseError(str(network_failure(exc, "Relbase productos", self.base_url, 0))) from exc
+            attempts = max(1, self.options.max_attempts)
+            raise RelbaseError(
+                str(network_failure(exc, "Relbase productos", self.base_url + "/productos", attempts))
+            ) from exc

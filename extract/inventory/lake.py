@@ -27,6 +27,7 @@ from typing import IO, Any
 
 from extract.inventory.client import ApiResult, RelbaseClient, RelbaseError
 from extract.inventory.settings import RETIRED_PREFIX, SUMMARY
+from extract.progress import Task
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +83,26 @@ def download(
     path = lake_dir / run_id
     path.mkdir(parents=True, exist_ok=False)
     wanted = None if product_ids is None else {int(p) for p in product_ids}
-    outcomes: Counter = Counter()
+    # calls done of total (the total grows as the pages, details and lots to fetch become known)
+    with Task("Relbase download", 1, "calls", counters=("retries", "failed")) as progress:
+        client.stats.listeners.append(progress.retried)
+        try:
+            return _download(client, path, run_id, wanted, started, progress)
+        finally:
+            client.stats.listeners.remove(progress.retried)
 
+
+def _download(
+    client: RelbaseClient,
+    path: Path,
+    run_id: str,
+    wanted: set[int] | None,
+    started: float,
+    progress: Task,
+) -> LakeRun:
+    outcomes: Counter = Counter()
     result = client.get("/bodegas")
+    progress.update(1)
     warehouses = result.body["data"]["warehouses"]
     (path / "warehouses.json").write_text(
         json.dumps(
@@ -96,6 +114,10 @@ def download(
     first: dict[str, Any] = {}
     with (path / "products.jsonl").open("w") as fh:
         for page, body in client.product_pages():
+            if not first:
+                pages = int((body.get("meta") or {}).get("total_pages") or 1)
+                progress.grow(pages)
+            progress.update(1)
             first = first or body
             _line(fh, {"page": page, "fetched_at": _now(), "status": 200, "response": body})
             products += body["data"]["products"]
@@ -109,6 +131,7 @@ def download(
             p for p in products if p.get("id") is not None and (wanted is None or int(p["id"]) in wanted)
         ]
         lot_calls: list[tuple[int, int, bool]] = []
+        progress.grow(len(synced))
         with (path / "product_details.jsonl").open("w") as fh:
             futures = {
                 pool.submit(_safe_get, client, f"/productos/{p['id']}", _is_retired(p)): p for p in synced
@@ -118,6 +141,7 @@ def download(
                 res, error = fut.result()
                 outcome = (error and "failed") or res.outcome
                 outcomes[f"producto.{outcome}"] += 1
+                progress.update(1, failed=int(outcome == "failed"))
                 _line(
                     fh,
                     {
@@ -135,6 +159,7 @@ def download(
                             lot_calls.append((product["id"], inv["ware_house_id"], _is_retired(product)))
 
         lots = 0
+        progress.grow(len(lot_calls))
         with (path / "lots.jsonl").open("w") as fh:
             futures2 = {
                 pool.submit(_safe_get, client, f"/productos/{pid}/lotes_series/{wid}", retired): (pid, wid)
@@ -145,6 +170,7 @@ def download(
                 res, error = fut.result()
                 outcome = (error and "failed") or res.outcome
                 outcomes[f"lotes_series.{outcome}"] += 1
+                progress.update(1, failed=int(outcome == "failed"))
                 if res is not None and res.outcome == "ok":
                     lots += len(res.body["data"].get("lot_serial_numbers") or [])
                 _line(
