@@ -10,6 +10,7 @@ counts, time, rate, retries and failures.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
@@ -52,6 +53,14 @@ def landed(source: str, rows: int | None, seconds: float, file: IO[str] | None =
     print(text, file=file or sys.stderr, flush=True)
 
 
+def _sized(stream: IO[str]) -> bool:
+    """The terminal reports its width (a pseudo-terminal without a size reports 0)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns > 0
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
 class Task:
     """Progress of one long task: ``done`` of ``total`` (which may grow as work is discovered), with
     retries and failures so far. A context manager; thread-safe (workers and dbt threads update it)."""
@@ -79,7 +88,10 @@ class Task:
         if live() if bar is None else bar:
             from tqdm import tqdm
 
-            options = {"dynamic_ncols": True, "mininterval": 0.2, "leave": True, **bar_options}
+            options = {"dynamic_ncols": _sized(file or sys.stderr), "mininterval": 0.2, "leave": True}
+            if not options["dynamic_ncols"]:
+                options["ncols"] = 100  # a terminal that reports no width (tqdm would draw nothing)
+            options.update(bar_options)
             self._bar = tqdm(total=total, desc=name, unit=f" {unit}", file=file or sys.stderr, **options)
 
     def grow(self, more: int) -> None:
@@ -145,7 +157,7 @@ class DbtProgress:
     """A dbtRunner callback: nodes done of total and models built, as a ``Task`` (``dbt build``)."""
 
     def __init__(self, name: str, **task_options: Any) -> None:
-        self.task = Task(name, unit="nodes", **task_options)
+        self.task = Task(name, unit="nodes", counters=("models", "failed"), **task_options)
         self._total_known = False
 
     def __call__(self, event: Any) -> None:

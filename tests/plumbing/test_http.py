@@ -83,3 +83,39 @@ def test_giving_up_returns_the_last_answer_and_the_error_names_url_and_reason() 
     assert "http://api.test/v1/items" in message and "HTTP 502" in message and "4 attempts" in message
     assert "secret" not in message and "pw" not in message
     assert safe_url("http://u:p@h:8080/a?b=c") == "http://h:8080/a"
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_an_unreachable_api_names_its_url_attempts_and_reason_and_retries_show_as_they_happen() -> None:
+    from extract.errors import explain
+    from extract.fleet.client import EtracClient, EtracConfig, TransientError
+    from extract.inventory.client import ClientOptions, RelbaseClient, RelbaseError
+
+    base = f"http://127.0.0.1:{_closed_port()}/api/v1"
+    relbase = RelbaseClient(base, "c-token", "u-token", ClientOptions(max_attempts=3, backoff=0.001))
+    retries: list[str] = []
+    relbase.stats.listeners.append(retries.append)
+    with pytest.raises(RelbaseError) as caught:
+        relbase.get("/bodegas")
+    line = explain(caught.value)
+    assert line.startswith(f"Relbase bodegas {base}/bodegas: gave up after 3 attempts: ConnectionError: "), (
+        line
+    )
+    assert "Connection refused" in line and "object at 0x" not in line and "token" not in line
+    assert retries == [f"ConnectionError from {base}/bodegas"] * 2  # told at each retry, not at the end
+
+    config = EtracConfig(api_base=base, user="u", key="k", max_attempts=2, backoff=0.001)
+    with EtracClient(config) as etrac, pytest.raises(TransientError) as caught:
+        etrac.latest()
+    line = explain(caught.value)
+    assert line.startswith(f"e-Track {base}/ultimas-posicoes: gave up after 2 attempts: ConnectionError:"), (
+        line
+    )
