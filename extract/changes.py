@@ -19,6 +19,8 @@ from extract.settings import PROJECT_ROOT, Settings
 from extract.warehouse import WarehouseUnavailable, connect, fetch
 
 STATE_FILE = "built_loads.json"
+# when a check ran, not what it found: a rewritten table whose findings are the same is no change
+_CHECK_TIME_COLUMNS = {"seen_at"}
 _PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
 
 
@@ -64,7 +66,8 @@ def newest_load(settings: Settings, source: str) -> str | None:
 
 
 def _fingerprint(conn: Any, dataset: str, table: str) -> str | None:
-    """A hash of a table's content without dlt's columns (md5 and string_agg exist on both warehouses)."""
+    """A hash of a table's content without dlt's columns and the time of a check (``seen_at`` of the
+    quarantine and rejects tables); md5 and string_agg exist on both warehouses."""
     columns = [
         r[0]
         for r in fetch(
@@ -73,7 +76,7 @@ def _fingerprint(conn: Any, dataset: str, table: str) -> str | None:
             "order by ordinal_position",
             (dataset, table),
         )
-        if not r[0].startswith("_dlt")
+        if not r[0].startswith("_dlt") and r[0] not in _CHECK_TIME_COLUMNS
     ]
     if not columns:
         return None
