@@ -71,3 +71,26 @@ def test_a_replaced_table_with_the_same_content_is_no_change(duckdb_settings: Se
     assert load(rows) == {"items": 5}  # first load: every row is new
     assert load(rows) == {}  # rewritten whole, same content: no change
     assert load([*rows[:4], {"id": 4, "name": "renamed"}]) == {"items": 5}  # one value changed
+
+
+def test_a_check_table_rewritten_with_the_same_findings_at_a_later_time_is_no_change(
+    duckdb_settings: Settings,
+) -> None:
+    """cursor_quarantine and type_rejects are rewritten on every run with ``seen_at`` = now: the same
+    findings seen again are no change (a second demo with nothing new built 61 models for this)."""
+    s = duckdb_settings
+
+    def load(findings: list[str], seen_at: str) -> dict[str, int]:
+        rows = [{"row_id": f, "reason": "checked", "seen_at": seen_at} for f in findings]
+        before = BuildState(s)
+        newest = source_loads(s, "checks", None)[0]
+        land(s, "checks", dlt.resource(rows, name="type_rejects", write_disposition="replace"))
+        state = BuildState(s)
+        state.fingerprints.update(before.fingerprints)
+        changed = source_loads(s, "checks", newest, state)[1]
+        state.save()
+        return changed
+
+    assert load(["1", "2"], "2026-10-01T00:00:00Z") == {"type_rejects": 2}
+    assert load(["1", "2"], "2026-10-01T00:05:00Z") == {}  # seen again later: no change
+    assert load(["1", "3"], "2026-10-01T00:10:00Z") == {"type_rejects": 2}  # a new finding is a change
