@@ -62,15 +62,20 @@ def positions_table(items: Iterable[dict[str, Any]], plate: str | None = None) -
     return pa.table([*(pa.array(v, pa.string()) for v in columns.values()), pa.array(keys)], schema=schema)
 
 
+# the vehicle itself, as the history call's ``terminal`` has it; a latest position carries these too
+TERMINAL_FIELDS = ("placa", "descricao", "frota")
+
+
 def terminals_table(terminals: Iterable[dict[str, Any]]) -> pa.Table:
-    """One row per plate (the last seen wins), text columns."""
+    """One row per plate (the last seen wins), text columns: the vehicle's own fields only, so a
+    terminal from a latest position and one from a history call are the same row (the position's
+    fields land in ``positions``; keeping them here made every run after a backfill rewrite them)."""
     by_plate: dict[str, dict[str, Any]] = {}
     for t in terminals:
         plate = _text(t.get("placa"))
         if plate:
             by_plate[plate] = t
-    names = ["placa", "descricao", "frota"]
-    names += sorted({k for t in by_plate.values() for k in t} - set(names))
+    names = list(TERMINAL_FIELDS)
     schema = pa.schema([pa.field(n, pa.string(), n != "placa") for n in names])
     return pa.table([[_text(t.get(n)) for t in by_plate.values()] for n in names], schema=schema)
 

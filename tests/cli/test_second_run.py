@@ -94,3 +94,20 @@ def test_a_check_table_rewritten_with_the_same_findings_at_a_later_time_is_no_ch
     assert load(["1", "2"], "2026-10-01T00:00:00Z") == {"type_rejects": 2}
     assert load(["1", "2"], "2026-10-01T00:05:00Z") == {}  # seen again later: no change
     assert load(["1", "3"], "2026-10-01T00:10:00Z") == {"type_rejects": 2}  # a new finding is a change
+
+
+def test_a_terminal_is_the_same_row_from_a_latest_position_and_from_a_history_call() -> None:
+    """Landing the latest positions after a backfill rewrote every terminal (the latest position's
+    fields made a different row), so a second demo with nothing new rebuilt the fleet models."""
+    from extract.fleet.helpers import terminals_table
+
+    latest = {
+        "placa": "ABC1D23",
+        "descricao": "Caminhão 01",
+        "frota": "SP-2",
+        "odometro": "1.5",
+        "bateria": "13 V",
+    }
+    history = {"placa": "ABC1D23", "descricao": "Caminhão 01", "frota": "SP-2"}
+    assert terminals_table([latest]).equals(terminals_table([history]))
+    assert terminals_table([latest]).column_names == ["placa", "descricao", "frota"]
