@@ -73,6 +73,7 @@ class Task:
         *,
         file: IO[str] | None = None,
         counters: tuple[str, ...] = (),
+        quiet: bool = False,
         bar: bool | None = None,
         **bar_options: Any,
     ) -> None:
@@ -84,8 +85,8 @@ class Task:
         self.started = time.monotonic()
         self._lock = threading.Lock()
         self._bar: Any = None
-        self._closed = False
-        if live() if bar is None else bar:
+        self._closed = quiet  # shows nothing at all
+        if not quiet and (live() if bar is None else bar):
             from tqdm import tqdm
 
             options = {"dynamic_ncols": _sized(file or sys.stderr), "mininterval": 0.2, "leave": True}

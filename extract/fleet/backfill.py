@@ -193,7 +193,8 @@ def backfill(
         started = time.monotonic()
         attempts_before = client.attempts
         finished = 0
-        bar = Task("fleet backfill", len(todo), "plate-days", counters=("retries", "failed"))
+        # nothing to fetch, nothing to show (a daily run whose history days are all done)
+        bar = Task("fleet backfill", len(todo), "plate-days", counters=("retries", "failed"), quiet=not todo)
         client.stats.listeners.append(bar.retried)
 
         def on_done(row: dict[str, Any]) -> None:

@@ -58,6 +58,12 @@ def test_a_task_on_a_pipe_prints_one_line_when_it_ends() -> None:
     ), lines[0]
 
 
+def test_a_task_with_nothing_to_do_can_stay_silent() -> None:
+    out = io.StringIO()
+    progress.Task("fleet backfill", 0, "plate-days", file=out, bar=False, quiet=True).close()
+    assert out.getvalue() == ""
+
+
 def test_the_choice_follows_stdout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdout", io.StringIO())
     assert not progress.live()
