@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from extract.progress import DbtProgress
 from extract.settings import PROJECT_ROOT, Settings
 
 FAILED_STATUSES = {"error", "fail", "runtime error"}
@@ -136,6 +137,8 @@ def run_dbt(
     if not sys.stdout.isatty():
         cli.append("--no-use-colors")
     logged = _EventLog()
+    # live progress of a build (nodes done of total, models built); not when its output goes nowhere
+    progress = DbtProgress(f"dbt {args[0]}") if args and args[0] == "build" and not silent else None
     env = {
         **settings.dbt_env(),
         "DBT_LOG_PATH": os.environ.get("DBT_LOG_PATH") or str(settings.dbt_target_path.parent / "logs"),
@@ -143,8 +146,11 @@ def run_dbt(
     }
     with _environment(env):
         try:
-            outcome = dbtRunner(callbacks=[logged, *(callbacks or [])]).invoke(cli)
+            watchers = [logged, *([progress] if progress else []), *(callbacks or [])]
+            outcome = dbtRunner(callbacks=watchers).invoke(cli)
         finally:
+            if progress is not None:
+                progress.close()
             if settings.target == "duckdb":
                 _release_duckdb()
     result = _summarise(args, outcome, logged)

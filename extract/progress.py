@@ -147,6 +147,16 @@ class Task:
         else:
             print(self.line(), file=self.file or sys.stderr, flush=True)
 
+    def discard(self) -> None:
+        """End without a word: remove the bar, print no line."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        if self._bar is not None:
+            self._bar.leave = False
+            self._bar.close()
+
     def __enter__(self) -> Task:
         return self
 
@@ -179,4 +189,9 @@ class DbtProgress:
             self.task.update(1, **counts)
 
     def close(self) -> None:
-        self.task.close()
+        """The line or the finished bar; nothing when dbt ran no node (an error or an empty selection
+        says so itself)."""
+        if not self.task.done and not self._total_known:
+            self.task.discard()
+        else:
+            self.task.close()

@@ -13,7 +13,7 @@ from extract.dbt import DbtResult, run_dbt
 from extract.errors import chain, exit_code, explain
 from extract.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from extract.pipeline import KILL_ENV, LandResult, RunOptions, kill_point
-from extract.progress import DbtProgress, landed
+from extract.progress import landed
 from extract.redact import redact
 from extract.settings import Settings, activate
 from extract.sources import SourceSpec
@@ -174,17 +174,13 @@ def _build(
     if opts.full_refresh:
         args.append("--full-refresh")
     started = time.monotonic()
-    progress = DbtProgress("dbt build")
-    try:
-        report.dbt = run_dbt(
-            settings,
-            args,
-            check=False,
-            quiet=not opts.verbose,  # dbt's errors still print; the progress shows the rest
-            callbacks=[progress, *_dbt_kill_callbacks()],
-        )
-    finally:
-        progress.close()
+    report.dbt = run_dbt(
+        settings,
+        args,
+        check=False,
+        quiet=not opts.verbose,  # dbt's errors still print; run_dbt shows the build's progress
+        callbacks=_dbt_kill_callbacks(),
+    )
     report.seconds["dbt"] = time.monotonic() - started
     if report.dbt.ok and not opts.tables:  # one table's downstream is not the whole source's
         state.record(project, [s.name for s in stale])

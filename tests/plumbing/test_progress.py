@@ -122,3 +122,9 @@ def test_retries_reach_the_progress_as_they_happen() -> None:
     assert session.get("http://api.test/bodegas").status_code == 200
     assert task.counts["retries"] == 2
     assert seen == ["HTTP 503 from http://api.test/bodegas"] * 2
+
+
+def test_a_dbt_invocation_that_ran_no_node_prints_no_progress_line() -> None:
+    out = io.StringIO()
+    progress.DbtProgress("dbt build", file=out, bar=False).close()  # e.g. an empty selection
+    assert out.getvalue() == ""
