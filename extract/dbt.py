@@ -108,6 +108,8 @@ def run_dbt(
         "--target-path",
         str(settings.dbt_target_path),
     ]
+    if settings.target == "spark":
+        vars = {"lake_tables": lake_tables(settings), **(vars or {})}
     if vars:
         cli += ["--vars", json.dumps(vars)]
     if quiet:
@@ -147,3 +149,29 @@ def _summarise(args: list[str], outcome: Any) -> DbtResult:
     if not result.success and not result.failures and result.error is None:
         result.error = "dbt reported a failure (see its log above)"
     return result
+
+
+def lake_tables(settings: Settings) -> list[str]:
+    """The raw tables in the lake, ``raw_<source>/<table>`` (and ``ops/...``): one folder per table as
+    dlt's filesystem destination writes them, dlt's staging datasets and bookkeeping left out except
+    ``_dlt_loads``. dbt-spark declares them as external tables before each build (dbt var
+    ``lake_tables``, macro ``lake_external_tables``). Read with dlt's own filesystem settings."""
+    from dlt.common.configuration import resolve_configuration
+    from dlt.common.storages import FilesystemConfiguration, fsspec_from_config
+
+    config = resolve_configuration(
+        FilesystemConfiguration(settings.lake_url), sections=("destination", "filesystem")
+    )
+    fs, root = fsspec_from_config(config)
+    if not fs.exists(root):
+        return []
+    found = []
+    for dataset in sorted(fs.ls(root, detail=False)):
+        name = dataset.rstrip("/").rsplit("/", 1)[-1]
+        if not (name.startswith("raw_") or name == "ops") or name.endswith("_staging"):
+            continue
+        for table in sorted(fs.ls(dataset, detail=False)):
+            table_name = table.rstrip("/").rsplit("/", 1)[-1]
+            if fs.isdir(table) and (table_name == "_dlt_loads" or not table_name.startswith("_dlt")):
+                found.append(f"{name}/{table_name}")
+    return found

@@ -58,10 +58,10 @@ def destination(settings: Settings) -> Any:
 def lake_destination(settings: Settings) -> Any:
     """ELT_TARGET=spark: dlt's ``filesystem`` destination writes each raw table as parquet files in its
     own folder, ``<ELT_LAKE_URL>/raw_<source>/<table>/``, which dbt-spark reads as external tables
-    (macro ``lake_external_tables``). Plain parquet cannot be merged into, so dlt appends where the
-    other warehouses merge, and staging keeps the latest version of each key (macro
-    ``latest_version``). Credentials of a remote lake (``s3://``, ``abfss://``) come from dlt's
-    settings, ``destination.filesystem.credentials``."""
+    (macro ``lake_external_tables``; ``extract.dbt.lake_tables`` lists the folders). Plain parquet
+    cannot be merged into, so dlt appends where the other warehouses merge, and staging keeps the
+    latest version of each key (macro ``latest_version``). Credentials of a remote lake (``s3://``,
+    ``abfss://``) come from dlt's settings, ``destination.filesystem.credentials``."""
     if "://" not in settings.lake_url:
         Path(settings.lake_url).mkdir(parents=True, exist_ok=True)
     return dlt.destinations.filesystem(bucket_url=settings.lake_url)
