@@ -1,8 +1,9 @@
 """The one way the operating commands reach the warehouse: a DB-API connection and two helpers.
 
 DuckDB is opened read-only unless asked otherwise, so a reader never blocks a running load; PostgreSQL
-through psycopg2 with the settings' ``PG*`` connection. dlt and dbt reach the warehouse through their
-own clients (``extract.pipeline``, ``extract.dbt``).
+through psycopg2 with the settings' ``PG*`` connection; Spark (``ELT_TARGET=spark``) through the
+process's Spark session, the one dbt-spark's ``session`` method uses (``spark_session``). dlt and dbt
+reach the warehouse through their own clients (``extract.pipeline``, ``extract.dbt``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ class WarehouseUnavailable(RuntimeError):
 @contextmanager
 def connect(settings: Settings, *, read_only: bool = True, timeout_s: int = 10) -> Iterator[Any]:
     """A DB-API connection to the warehouse (autocommit on PostgreSQL), closed after the block."""
+    if settings.target == "spark":
+        yield spark_session(settings)
+        return
     try:
         if settings.target == "duckdb":
             if read_only and not settings.duckdb_path.exists():
@@ -51,10 +55,38 @@ def connect(settings: Settings, *, read_only: bool = True, timeout_s: int = 10) 
         conn.close()
 
 
+def spark_session(settings: Settings) -> Any:
+    """The Spark session of this process: the one dbt-spark (``method: session``) started, or a new one
+    with the same settings as the ``spark`` target of profiles.yml (master, UTC, catalog under
+    ``ELT_SPARK_DIR``), so a reader sees the tables dbt built."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    folder = settings.spark_dir
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in {
+        "spark.master": settings.spark_master,
+        "spark.app.name": "logistics-elt",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.warehouse.dir": f"{folder}/spark-warehouse",
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={folder}/metastore_db;create=true"
+        ),
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={folder}",
+        "spark.ui.enabled": "false",
+    }.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
 def fetch(conn: Any, sql: str, params: tuple = ()) -> list[tuple]:
-    """Rows of ``sql``; ``?`` placeholders on both engines."""
+    """Rows of ``sql``; ``?`` placeholders on every engine."""
     if isinstance(conn, duckdb.DuckDBPyConnection):
         return conn.execute(sql, params).fetchall()
+    if hasattr(conn, "sparkContext"):
+        return [tuple(row) for row in conn.sql(sql, args=list(params) if params else None).collect()]
     with conn.cursor() as cur:
         cur.execute(sql.replace("?", "%s"), params)
         return cur.fetchall() if cur.description else []
