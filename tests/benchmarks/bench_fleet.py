@@ -16,6 +16,7 @@ import argparse
 import math
 import os
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -23,10 +24,15 @@ from pathlib import Path
 
 import duckdb
 import psycopg2
-from extract.fleet.source import POSITION_FIELDS
 
-from extract.dbt import dbt_executable
+from extract.fleet.settings import POSITION_FIELDS
 from extract.settings import PROJECT_ROOT, PostgresConn, Settings
+
+
+def dbt_executable() -> str:
+    """The dbt console script of this environment."""
+    return str(Path(sys.executable).with_name("dbt"))
+
 
 POINTS_PER_DAY = 480  # 8 hours at one position a minute
 COLUMNS = (*POSITION_FIELDS, "position_key", "_dlt_load_id", "_dlt_id")
