@@ -93,6 +93,8 @@ def fetch(conn: Any, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def table_exists(conn: Any, schema: str, table: str) -> bool:
+    if hasattr(conn, "sparkContext"):  # Spark: the catalog (lake tables appear after a first build)
+        return bool(conn.catalog.tableExists(f"{schema}.{table}"))
     rows = fetch(
         conn,
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
