@@ -28,12 +28,6 @@ import psycopg2
 from extract.fleet.settings import POSITION_FIELDS
 from extract.settings import PROJECT_ROOT, PostgresConn, Settings
 
-
-def dbt_executable() -> str:
-    """The dbt console script of this environment."""
-    return str(Path(sys.executable).with_name("dbt"))
-
-
 POINTS_PER_DAY = 480  # 8 hours at one position a minute
 COLUMNS = (*POSITION_FIELDS, "position_key", "_dlt_load_id", "_dlt_id")
 
@@ -85,6 +79,88 @@ def positions_sql(plates: int, first_day: int, days: int, load_id: str) -> str:
     """
 
 
+FLOOR_DUCKDB = """
+create or replace temp table floor_routes as
+with parsed as (
+    select
+        upper(trim(placa)) as placa,
+        timezone('America/Sao_Paulo', coalesce(
+            try_strptime(trim(data_transmissao), '%d/%m/%Y %H:%M:%S'),
+            try_strptime(trim(data_transmissao), '%Y-%m-%d %H:%M:%S'))) as ts,
+        try_cast(replace(regexp_replace(trim(latitude), ' *[A-Za-z/%]+$', ''), ',', '.') as double) as lat,
+        try_cast(replace(regexp_replace(trim(longitude), ' *[A-Za-z/%]+$', ''), ',', '.') as double) as lon,
+        position_key,
+        _dlt_load_id
+    from raw_fleet.positions
+),
+good as (
+    select placa, ts, lat, lon, position_key, cast(timezone('America/Sao_Paulo', ts) as date) as day
+    from parsed
+    where ts is not null and lat is not null and lon is not null and lat <> 0 and lon <> 0
+        and abs(lat) <= 90 and abs(lon) <= 180
+    qualify row_number() over (partition by placa, ts, lat, lon order by _dlt_load_id desc, position_key) = 1
+),
+previous as (
+    select *, lag(lat) over w as plat, lag(lon) over w as plon, lag(ts) over w as pts
+    from good
+    window w as (partition by placa, day order by ts, position_key)
+),
+speeds as (
+    select *,
+        2 * 6371.0088 * asin(least(1, sqrt(power(sin(radians(lat - plat) / 2), 2)
+            + cos(radians(plat)) * cos(radians(lat)) * power(sin(radians(lon - plon) / 2), 2))))
+            / greatest(epoch(ts) - epoch(pts), 1) * 3600 as kmh
+    from previous
+    where plat is not null
+    union all
+    select *, null as kmh from previous where plat is null
+),
+jumps as (
+    select *,
+        coalesce(
+            kmh > {limit} and coalesce(lead(kmh) over w > {limit}, true),
+            lead(kmh) over w > {limit} and lead(kmh, 2) over w <= {limit},
+            false) as is_jump
+    from speeds
+    window w as (partition by placa, day order by ts, position_key)
+),
+valid as (
+    select *, lag(lat) over w as vlat, lag(lon) over w as vlon
+    from jumps
+    where not is_jump
+    window w as (partition by placa, day order by ts, position_key)
+)
+select
+    placa, day as rota_date, count(*) as point_count,
+    coalesce(sum(2 * 6371.0088 * asin(least(1, sqrt(power(sin(radians(lat - vlat) / 2), 2)
+        + cos(radians(vlat)) * cos(radians(lat)) * power(sin(radians(lon - vlon) / 2), 2)))))
+        filter (where vlat is not null), 0) as distance_km,
+    (epoch(max(ts)) - epoch(min(ts))) / 60 as duration_minutes
+from valid
+group by placa, day
+"""
+
+
+def _floor_duckdb(path: Path, limit_kmh: float) -> tuple[float, int, float]:
+    """The hand-written single query (the floor); (seconds, plate-days, max |distance diff| vs routes)."""
+    con = duckdb.connect(str(path))
+    try:
+        started = time.perf_counter()
+        con.execute(FLOOR_DUCKDB.format(limit=limit_kmh))
+        seconds = time.perf_counter() - started
+        days, worst = con.execute(
+            f"""
+            select
+                count(*),
+                max(abs(f.distance_km - r.distance_km) + abs(f.duration_minutes - r.duration_minutes)),
+            from floor_routes f full join {path.stem}.fleet.routes r using (placa, rota_date)
+            """
+        ).fetchone()
+    finally:
+        con.close()
+    return seconds, days, worst if worst is not None else float("inf")
+
+
 def _load_duckdb(path: Path, sql: str, create: bool) -> None:
     con = duckdb.connect(str(path))
     try:
@@ -119,7 +195,8 @@ def _load_postgres(pg: PostgresConn, work: Path, sql: str, create: bool) -> None
 
 def _dbt(settings: Settings, args: list[str]) -> tuple[float, float]:
     """Run dbt once; (seconds, peak RSS MB of the dbt process)."""
-    cmd = [dbt_executable(), *args, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    cmd = [dbt, *args, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
     cmd += ["--target-path", str(settings.dbt_target_path)]
     env = {**os.environ, **settings.dbt_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     env["DBT_LOG_PATH"] = str(settings.dbt_target_path.parent / "logs")
@@ -161,6 +238,13 @@ def bench(target: str, work: Path, plates: int, days: int, pg: PostgresConn | No
     select = ["--select", "source:fleet.positions+"]
     seconds, peak = _dbt(settings, ["run", *select, "--full-refresh"])
     _row(target, "positions -> routes (full)", history, seconds, peak)
+    if target == "duckdb":
+        floor, days, worst = _floor_duckdb(settings.duckdb_path, 200)
+        _row(target, "hand-written floor query", history, floor, 0)
+        print(
+            f"verdict: routes build / floor = {seconds / floor:.2f}x (goal <= 2x, dbt start-up included); "
+            f"floor agrees on {days:,} plate-days within {worst:.2g}"
+        )
 
     day = plates * POINTS_PER_DAY
     sql = positions_sql(plates, days, 1, "1800000000.000002")

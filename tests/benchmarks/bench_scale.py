@@ -19,6 +19,7 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -33,7 +34,6 @@ from tests.benchmarks.bench_fleet import (
     POINTS_PER_DAY,
     _load_duckdb,
     _load_postgres,
-    dbt_executable,
     positions_sql,
 )
 
@@ -68,7 +68,14 @@ def _tree_rss_of(pids: list[int]) -> float:
 
 def _dbt(settings: Settings, args: list[str], extra_pids: list[int] | None = None) -> tuple[float, float]:
     """Run dbt once in a subprocess; (seconds, peak MB of its process tree plus ``extra_pids``' trees)."""
-    cmd = [dbt_executable(), *args, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
+    cmd = [
+        str(Path(sys.executable).with_name("dbt")),
+        *args,
+        "--project-dir",
+        str(PROJECT_ROOT),
+        "--profiles-dir",
+        str(PROJECT_ROOT),
+    ]
     cmd += ["--target-path", str(settings.dbt_target_path)]
     env = {**os.environ, **settings.dbt_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     env["DBT_LOG_PATH"] = str(settings.dbt_target_path.parent / "logs")
