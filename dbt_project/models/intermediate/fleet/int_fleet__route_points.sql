@@ -67,15 +67,23 @@ coordinates as (
 
 ),
 
-{# Windows over the points with good coordinates only: partitioning also by "good" keeps the
-    others out of lag/lead without a self-join. #}
+{# One window over the points with good coordinates only (partitioning also by "good" keeps the
+    others out of lag/lead without a self-join): the previous point and the next two, so the speeds
+    from the previous point, to the next one and from the next one to the one after it come out of
+    one sort. #}
 good_neighbours as (
 
     select
         *,
         lag(latitude) over good_by_time as previous_latitude,
         lag(longitude) over good_by_time as previous_longitude,
-        lag(data_transmissao) over good_by_time as previous_ts
+        lag(data_transmissao) over good_by_time as previous_ts,
+        lead(latitude) over good_by_time as next_latitude,
+        lead(longitude) over good_by_time as next_longitude,
+        lead(data_transmissao) over good_by_time as next_ts,
+        lead(latitude, 2) over good_by_time as second_latitude,
+        lead(longitude, 2) over good_by_time as second_longitude,
+        lead(data_transmissao, 2) over good_by_time as second_ts
     from coordinates
     window good_by_time as (
         partition by placa, rota_date, coordinate_issue is null
@@ -84,16 +92,25 @@ good_neighbours as (
 
 ),
 
-speed_from_previous as (
+speeds as (
 
     select
         *,
         case
             when coordinate_issue is null
-                then
-                    {{ haversine_km('previous_latitude', 'previous_longitude', 'latitude', 'longitude') }}
-                    / greatest({{ seconds_between('previous_ts', 'data_transmissao') }}, 1) * 3600
-        end as implied_speed_kmh
+                then {{ implied_speed_kmh('previous_latitude', 'previous_longitude', 'previous_ts',
+                    'latitude', 'longitude', 'data_transmissao') }}
+        end as implied_speed_kmh,
+        case
+            when coordinate_issue is null
+                then {{ implied_speed_kmh('latitude', 'longitude', 'data_transmissao',
+                    'next_latitude', 'next_longitude', 'next_ts') }}
+        end as next_speed_kmh,
+        case
+            when coordinate_issue is null
+                then {{ implied_speed_kmh('next_latitude', 'next_longitude', 'next_ts',
+                    'second_latitude', 'second_longitude', 'second_ts') }}
+        end as second_speed_kmh
     from good_neighbours
 
 ),
@@ -108,16 +125,12 @@ implied as (
         *,
         coalesce(
             implied_speed_kmh > {{ var('fleet_max_implied_speed_kmh') }}
-            and coalesce(lead(implied_speed_kmh) over good_by_time > {{ var('fleet_max_implied_speed_kmh') }}, true),
-            lead(implied_speed_kmh) over good_by_time > {{ var('fleet_max_implied_speed_kmh') }}
-            and lead(implied_speed_kmh, 2) over good_by_time <= {{ var('fleet_max_implied_speed_kmh') }},
+            and coalesce(next_speed_kmh > {{ var('fleet_max_implied_speed_kmh') }}, true),
+            next_speed_kmh > {{ var('fleet_max_implied_speed_kmh') }}
+            and second_speed_kmh <= {{ var('fleet_max_implied_speed_kmh') }},
             false
         ) as is_jump
-    from speed_from_previous
-    window good_by_time as (
-        partition by placa, rota_date, coordinate_issue is null
-        order by data_transmissao, position_key
-    )
+    from speeds
 
 ),
 
