@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,6 +36,8 @@ class DbtResult:
     failures: list[str] = field(default_factory=list)
     error: str | None = None
     result: Any = None
+    logged_errors: list[str] = field(default_factory=list)
+    logged_warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -44,12 +48,26 @@ class DbtResult:
         return sum(counter[s] for s in statuses) if statuses else sum(counter.values())
 
     def problems(self) -> list[str]:
-        """Every error dbt reported, in full: failing nodes, else the invocation's own error."""
+        """Every error dbt reported, in full: failing nodes, else the invocation's own error, else the
+        errors dbt logged (they reach the output even when its log went nowhere)."""
         if self.failures:
             return self.failures
-        return [self.error] if self.error else []
+        if self.error:
+            return [self.error]
+        return self.logged_errors
+
+    @property
+    def nothing_selected(self) -> bool:
+        return bool(self.error and self.error.startswith("nothing selected"))
+
+    def details(self) -> list[str]:
+        """The lines to print under ``describe()``: each failing node, or the rest of dbt's errors."""
+        return self.failures or self.problems()[1:]
 
     def describe(self) -> str:
+        if not self.ok and not self.failures:
+            first = next(iter(self.problems()), "dbt reported a failure")
+            return f"dbt {self.command[0]}: FAILED: {' '.join(first.split())}"
         models = self.count("model", "success")
         tests = self.count("test", "pass") + self.count("unit_test", "pass")
         return (
@@ -94,6 +112,7 @@ def run_dbt(
     vars: dict | None = None,
     check: bool = True,
     quiet: bool = False,
+    silent: bool = False,
     callbacks: list[Callable[[Any], None]] | None = None,
 ) -> DbtResult:
     """Run ``dbt <args>`` in-process with the project's profile and the settings' warehouse."""
@@ -112,8 +131,13 @@ def run_dbt(
         vars = {"lake_tables": lake_tables(settings), **(vars or {})}
     if vars:
         cli += ["--vars", json.dumps(vars)]
-    if quiet:
+    if silent:  # nothing on stdout (its errors are kept in the result): e.g. under `--json` output
+        cli += ["--log-level", "none"]
+    elif quiet:
         cli.append("--quiet")
+    if not sys.stdout.isatty():
+        cli.append("--no-use-colors")
+    logged = _EventLog()
     env = {
         **settings.dbt_env(),
         "DBT_LOG_PATH": os.environ.get("DBT_LOG_PATH") or str(settings.dbt_target_path.parent / "logs"),
@@ -121,19 +145,46 @@ def run_dbt(
     }
     with _environment(env):
         try:
-            outcome = dbtRunner(callbacks=callbacks or []).invoke(cli)
+            outcome = dbtRunner(callbacks=[logged, *(callbacks or [])]).invoke(cli)
         finally:
             if settings.target == "duckdb":
                 _release_duckdb()
-    result = _summarise(args, outcome)
+    result = _summarise(args, outcome, logged)
     if check and not result.ok:
         detail = "\n".join(result.problems())
         raise DbtError(f"dbt {' '.join(args)} failed:\n{detail}")
     return result
 
 
-def _summarise(args: list[str], outcome: Any) -> DbtResult:
+class _EventLog:
+    """A dbt callback that keeps the text of every warning and error dbt logs, whatever its log level."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+        self.names: set[str] = set()
+
+    def __call__(self, event: Any) -> None:
+        level = getattr(event.info, "level", "")
+        if level not in ("warn", "error"):
+            return
+        self.names.add(event.info.name)
+        text = (event.info.msg or "").strip()
+        if text:
+            (self.errors if level == "error" else self.warnings).append(_ANSI.sub("", text))
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# dbt's events for a selection that matches nothing
+_NOTHING_SELECTED = {"NoNodesForSelectionCriteria", "NothingToDo"}
+_SELECTING = {"build", "run", "test", "seed", "snapshot", "compile", "show"}
+
+
+def _summarise(args: list[str], outcome: Any, logged: _EventLog | None = None) -> DbtResult:
+    logged = logged or _EventLog()
     result = DbtResult(command=list(args), success=bool(outcome.success), result=outcome.result)
+    result.logged_errors = logged.errors
+    result.logged_warnings = logged.warnings
     if outcome.exception is not None:
         result.error = f"{type(outcome.exception).__name__}: {outcome.exception}".strip()
     for item in getattr(outcome.result, "results", None) or []:
@@ -146,7 +197,18 @@ def _summarise(args: list[str], outcome: Any) -> DbtResult:
         if status in FAILED_STATUSES:
             message = (item.message or "").strip()
             result.failures.append(f"{unique_id}: {status}: {message}")
-    if not result.success and not result.failures and result.error is None:
+    selected = getattr(outcome.result, "results", None)
+    if (
+        result.success
+        and args
+        and args[0] in _SELECTING
+        and not selected
+        and logged.names & _NOTHING_SELECTED
+    ):
+        result.success = False
+        said = [w for w in logged.warnings if "does not match" in w] or logged.warnings
+        result.error = "nothing selected: " + " ".join(" ".join(w.split()) for w in said[:3])
+    if not result.success and not result.failures and result.error is None and not result.logged_errors:
         result.error = "dbt reported a failure (see its log above)"
     return result
 

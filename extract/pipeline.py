@@ -82,8 +82,18 @@ def make_pipeline(
         destination=destination(settings),
         dataset_name=dataset_name or f"raw_{source_name}",
         pipelines_dir=str(pipelines_dir or settings.dlt_pipelines_dir),
-        progress="log" if live else None,
+        progress=progress_collector() if live else None,
     )
+
+
+def progress_collector() -> Any:
+    """dlt's tqdm collector (bars updated in place: rows, rate, elapsed) on a terminal; its log collector,
+    without memory stats (no psutil warning), on a pipe with --verbose."""
+    if sys.stdout.isatty():
+        return "tqdm"
+    from dlt.common.runtime.collector import LogCollector
+
+    return LogCollector(dump_system_stats=False)
 
 
 @dataclass

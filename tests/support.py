@@ -43,6 +43,24 @@ def query(settings: Settings, sql: str, params: tuple = ()) -> list[tuple]:
         conn.close()
 
 
+def execute(settings: Settings, sql: str) -> None:
+    """Run one statement that changes the warehouse (a test provoking a state)."""
+    if settings.target == "duckdb":
+        con = duckdb.connect(str(settings.duckdb_path))
+        try:
+            con.execute(sql)
+        finally:
+            con.close()
+        return
+    conn = psycopg2.connect(settings.postgres.dsn())
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        conn.close()
+
+
 def query_dicts(settings: Settings, sql: str) -> list[dict[str, Any]]:
     """Rows as dicts keyed by column name."""
     if settings.target == "duckdb":

@@ -82,20 +82,44 @@ def cmd_fleet(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `elt fleet history` and `elt fleet backfill`."""
-    p = subparsers.add_parser("fleet", help="fleet history and backfills from the e-Track API")
-    actions = p.add_subparsers(dest="action", required=True)
-    h = actions.add_parser("history", help="one plate's positions on one local day")
-    h.add_argument("--plate", required=True)
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = subparsers.add_parser(
+        "fleet",
+        help="fleet history and backfills from the e-Track API",
+        description="Day histories of plates from the e-Track API: resumable, one call per plate-day.",
+        epilog="examples:\n  elt fleet history --plate ABC1D23 --date 2026-09-30\n"
+        "  elt fleet backfill --date-start 2026-09-01 --date-end 2026-09-30 --plates-file plates.txt",
+        formatter_class=fmt,
+    )
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    h = actions.add_parser(
+        "history",
+        help="one plate's positions on one local day",
+        description="Land one plate's positions of one local day (America/Sao_Paulo), then build routes.",
+        epilog="example:\n  elt fleet history --plate ABC1D23 --date 30/09/2026",
+        formatter_class=fmt,
+    )
+    h.add_argument("--plate", required=True, help="the vehicle plate (e.g. ABC1D23)")
     h.add_argument("--date", required=True, type=_day, help="local day, YYYY-MM-DD or DD/MM/YYYY")
-    b = actions.add_parser("backfill", help="plates × days, one call per plate-day, resumable")
-    b.add_argument("--date-start", required=True, type=_day)
-    b.add_argument("--date-end", required=True, type=_day)
+    b = actions.add_parser(
+        "backfill",
+        help="plates × days, one call per plate-day, resumable",
+        description="Plates × days, one history call per plate-day; a re-run skips finished plate-days.",
+        epilog="examples:\n"
+        "  elt fleet backfill --date-start 2026-09-01 --date-end 2026-09-30 --plates ABC1D23,XYZ9K88\n"
+        "  elt fleet backfill --date-start 2026-09-01 --date-end 2026-09-01 --plates-file plates.txt",
+        formatter_class=fmt,
+    )
+    b.add_argument("--date-start", required=True, type=_day, help="first local day (e.g. 2026-09-01)")
+    b.add_argument("--date-end", required=True, type=_day, help="last local day, included (e.g. 2026-09-30)")
     who = b.add_mutually_exclusive_group(required=True)
-    who.add_argument("--plates-file", type=Path, help="one plate per line")
-    who.add_argument("--plates", help="comma-separated plates")
+    who.add_argument("--plates-file", type=Path, help="one plate per line, # comments (e.g. plates.txt)")
+    who.add_argument("--plates", help="comma-separated plates (e.g. ABC1D23,XYZ9K88)")
     for q in (h, b):
-        q.add_argument("--target", choices=["duckdb", "postgres"])
-        q.add_argument("--verbose", "-v", action="store_true")
+        q.add_argument(
+            "--target", choices=["duckdb", "postgres"], help="warehouse (default: ELT_TARGET or duckdb)"
+        )
+        q.add_argument("--verbose", "-v", action="store_true", help="show library logs and failure chains")
         q.add_argument("--no-build", action="store_true", help="land only; skip dbt")
         q.add_argument("--batch-size", type=int, default=10, help="plate-days per dlt load (default 10)")
         q.set_defaults(func=cmd_fleet)

@@ -8,12 +8,15 @@ Settings (dlt, section ``sources.inventory``; legacy variables in brackets): ``c
 ``user_token`` (secrets) [``RELBASE_COMPANY_TOKEN`` / ``RELBASE_USER_TOKEN``], ``base_url``
 [``RELBASE_BASE_URL``], ``lake_dir`` [``ELT_INVENTORY_LAKE_DIR``] (default ``warehouse/lake/relbase``),
 ``product_ids`` (Relbase ids to sync; empty = all), ``max_calls`` / ``period`` / ``workers`` /
-``timeout`` / ``max_attempts``.
+``timeout`` / ``max_attempts``, ``lake_max_age_minutes`` (a lake folder younger than this is reused
+instead of downloading again; 0, the default, always downloads).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,9 @@ from extract.inventory.load import lake_source
 from extract.inventory.settings import DEFAULT_BASE_URL
 from extract.pipeline import LandResult, RunOptions, land
 from extract.settings import Settings
+from extract.warehouse import WarehouseUnavailable, connect, table_exists
+
+log = logging.getLogger(__name__)
 
 __all__ = ["InventoryConfig", "download_step", "land_source", "load_latest", "load_step"]
 
@@ -40,6 +46,7 @@ class InventoryConfig:
     lake_dir: Path | None = None
     product_ids: tuple[int, ...] | None = None
     client: ClientOptions = field(default_factory=ClientOptions)
+    lake_max_age_minutes: float = 0.0
 
     @classmethod
     def resolve(cls) -> InventoryConfig:
@@ -65,6 +72,7 @@ def inventory_config(
     workers: int | None = None,
     timeout: float | None = None,
     max_attempts: int | None = None,
+    lake_max_age_minutes: float = 0.0,
 ) -> InventoryConfig:
     """The Relbase settings, injected by dlt from ``sources.inventory``."""
     if isinstance(product_ids, str):
@@ -87,6 +95,7 @@ def inventory_config(
         lake_dir=Path(lake_dir) if lake_dir else None,
         product_ids=tuple(int(x) for x in product_ids) if product_ids else None,
         client=client,
+        lake_max_age_minutes=float(lake_max_age_minutes or 0.0),
     )
 
 
@@ -115,8 +124,43 @@ def load_latest(
     return load_step(settings, latest_run(config.lake_for(settings), run_id))
 
 
+def reusable_run(settings: Settings, config: InventoryConfig) -> LakeRun | None:
+    """The newest complete lake folder when it is younger than ``lake_max_age_minutes`` (0: never)."""
+    if config.lake_max_age_minutes <= 0:
+        return None
+    try:
+        run = latest_run(config.lake_for(settings))
+    except LookupError:
+        return None
+    try:
+        started = datetime.strptime(run.run_id, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    age = datetime.now(UTC) - started
+    return run if age <= timedelta(minutes=config.lake_max_age_minutes) else None
+
+
+def _loaded_here(settings: Settings, run: LakeRun) -> bool:
+    """``run`` was already loaded into this warehouse, and its raw tables are still there."""
+    marker = run.path / "loaded.txt"
+    if not marker.exists() or f"{settings.target} {settings.warehouse_label}" not in marker.read_text():
+        return False
+    try:
+        with connect(settings) as conn:
+            return table_exists(conn, "raw_inventory", "warehouses")
+    except WarehouseUnavailable:
+        return False
+
+
 def land_source(settings: Settings, opts: RunOptions, config: InventoryConfig | None = None) -> LandResult:
-    """Download into the lake, then load it."""
+    """Download into the lake (or reuse a young enough lake folder), then load it (unless that folder
+    is already in this warehouse)."""
     config = config or InventoryConfig.resolve()
-    run = download_step(settings, config)
+    run = None if opts.full_refresh else reusable_run(settings, config)
+    if run is None:
+        run = download_step(settings, config)
+    else:
+        log.warning("inventory: reusing lake folder %s (lake_max_age_minutes)", run.run_id)
+        if not opts.dry_run and _loaded_here(settings, run):
+            return LandResult("inventory")
     return load_step(settings, run, dry_run=opts.dry_run)

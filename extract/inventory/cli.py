@@ -49,17 +49,35 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `elt inventory ...` to the main parser."""
-    p = subparsers.add_parser("inventory", help="Relbase inventory: download to the lake, load from it")
-    steps = p.add_subparsers(dest="step", required=True)
-    for name, func, help_text in (
-        ("download", cmd_download, "API -> lake folder"),
-        ("load", cmd_load, "lake folder -> raw_inventory (zero API calls)"),
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = subparsers.add_parser(
+        "inventory",
+        help="Relbase inventory: download to the lake, load from it",
+        description="The two steps of the Relbase sync, run separately (`elt run` does both).",
+        epilog="examples:\n  elt inventory download\n  elt inventory load --dry-run\n"
+        "  elt inventory load --run 20261001T000000Z --build",
+        formatter_class=fmt,
+    )
+    steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
+    for name, func, help_text, example in (
+        ("download", cmd_download, "API -> lake folder", "elt inventory download -v"),
+        (
+            "load",
+            cmd_load,
+            "lake folder -> raw_inventory (zero API calls)",
+            "elt inventory load --build   # the newest complete lake folder, then dbt",
+        ),
     ):
-        s = steps.add_parser(name, help=help_text)
+        s = steps.add_parser(
+            name, help=help_text, description=help_text, epilog=f"example:\n  {example}", formatter_class=fmt
+        )
         s.add_argument("--target", choices=["duckdb", "postgres"], help="warehouse (default: ELT_TARGET)")
-        s.add_argument("--verbose", "-v", action="store_true")
+        s.add_argument("--verbose", "-v", action="store_true", help="show library logs and failure chains")
         s.set_defaults(func=func)
         if name == "load":
-            s.add_argument("--run", help="lake folder (run id) to load; default the newest complete one")
+            s.add_argument(
+                "--run",
+                help="lake folder (run id) to load, e.g. 20261001T000000Z; default the newest complete one",
+            )
             s.add_argument("--dry-run", action="store_true", help="report the rows that would land")
             s.add_argument("--build", action="store_true", help="then dbt build the inventory models")

@@ -1,8 +1,9 @@
 """`elt health`: is every source landing and every mart there?
 
-Per source (from the registry): last successful load and its age against the thresholds of
-``[health]`` in ``.dlt/config.toml``, failed loads in the last 24 h (from the run history), and source
-vs warehouse row counts where the source module can count its rows (``source_row_counts``). Per mart
+Per source (from the registry): the staleness verdict of ``dbt source freshness`` on each of its raw
+tables (thresholds and ``loaded_at_field`` declared once, in dbt; a table not landed yet is reported as
+such), the last successful load, failed loads in the last 24 h (from the run history), and source vs
+warehouse row counts where the source module can count its rows (``source_row_counts``). Per mart
 (from dbt's manifest): present in the warehouse, its row count and the sources that feed it.
 Severity: ok (exit 0), warning (1), critical (2); the worst one wins.
 """
@@ -14,8 +15,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import dlt
-
 from extract.dbt import run_dbt
 from extract.ops import history
 from extract.redact import redact
@@ -25,16 +24,63 @@ from extract.warehouse import WarehouseUnavailable, connect, fetch, table_exists
 
 OK, WARNING, CRITICAL = "ok", "warning", "critical"
 LEVEL = {OK: 0, WARNING: 1, CRITICAL: 2}
-DEFAULTS = {"warn_after_hours": 26.0, "error_after_hours": 50.0}
+# dbt source freshness statuses -> health
+FRESHNESS = {"pass": OK, "warn": WARNING, "error": CRITICAL}
+_MISSING = ("does not exist", "undefinedtable", "no such table")
 
 
-def threshold(source: str, name: str) -> float:
-    """``[health.sources.<source>]`` first, then ``[health]``, then the built-in default."""
-    for key in (f"health.sources.{source}.{name}", f"health.{name}"):
-        value = dlt.config.get(key, float)
-        if value is not None:
-            return float(value)
-    return DEFAULTS[name]
+@dataclass
+class Freshness:
+    """One raw table's verdict from ``dbt source freshness``."""
+
+    table: str
+    status: str  # pass, warn, error, not landed, runtime error
+    age_hours: float | None = None
+    warn_after: str | None = None
+    error_after: str | None = None
+    message: str = ""
+
+
+def _criterion(found: dict | None) -> str | None:
+    if not found or found.get("count") is None:
+        return None
+    return f"{found['count']} {found['period']}"
+
+
+def source_freshness(settings: Settings, names: list[str]) -> dict[str, list[Freshness]]:
+    """``dbt source freshness`` on the sources ``names``: per source, a verdict per raw table."""
+    result = run_dbt(
+        settings,
+        ["source", "freshness", "--select", *(f"source:{n}" for n in names)],
+        check=False,
+        silent=True,
+    )
+    out: dict[str, list[Freshness]] = {n: [] for n in names}
+    for item in getattr(result.result, "results", None) or []:
+        node = getattr(item, "node", None)
+        if node is None or node.source_name not in out:
+            continue
+        status = str(getattr(item.status, "value", item.status))
+        message = " ".join(str(getattr(item, "message", "") or "").split())
+        if status not in FRESHNESS and any(m in message.lower() for m in _MISSING):
+            status = "not landed"
+        criteria = node.freshness
+        ago = getattr(item, "age", None)
+        out[node.source_name].append(
+            Freshness(
+                node.name,
+                status,
+                round(ago / 3600, 4) if ago is not None else None,
+                _criterion(criteria.warn_after.to_dict() if criteria and criteria.warn_after else None),
+                _criterion(criteria.error_after.to_dict() if criteria and criteria.error_after else None),
+                redact(message) if status not in FRESHNESS else "",
+            )
+        )
+    if not any(out.values()) and not result.ok:
+        first = next(iter(result.problems()), "dbt source freshness failed")
+        for name in names:
+            out[name] = [Freshness("*", "runtime error", message=redact(" ".join(first.split())))]
+    return out
 
 
 def worst(*statuses: str) -> str:
@@ -47,8 +93,7 @@ class SourceHealth:
     status: str = OK
     last_success_at: str | None = None
     age_hours: float | None = None
-    warn_after_hours: float | None = None
-    error_after_hours: float | None = None
+    freshness: list[Freshness] = field(default_factory=list)
     failed_loads_24h: int = 0
     last_attempt: str | None = None
     row_counts: dict[str, dict[str, int | None]] = field(default_factory=dict)
@@ -97,6 +142,13 @@ class HealthReport:
             else:
                 when = "never loaded"
             out.append(f"source {s.name}: {s.status}: {when}, {s.failed_loads_24h} failed loads in 24 h")
+            for f in s.freshness:
+                if f.status in FRESHNESS:
+                    limits = f"warn after {f.warn_after}, error after {f.error_after}"
+                    age = f"{f.age_hours:.1f} h old" if f.age_hours is not None else "age unknown"
+                    out.append(f"  freshness {f.table}: {f.status}, {age} ({limits})")
+                else:
+                    out.append(f"  freshness {f.table}: {f.status}" + (f": {f.message}" if f.message else ""))
             for table, counts in sorted(s.row_counts.items()):
                 out.append(f"  {table}: source {counts['source']}, warehouse {counts['warehouse']}")
             out += [f"  {m}" for m in s.messages]
@@ -122,8 +174,11 @@ def check(
     report = HealthReport(settings.target, settings.warehouse_label, now.isoformat(timespec="seconds"))
     try:
         with connect(settings) as conn:
+            fetch(conn, "select 1")
+        fresh = source_freshness(settings, [s.name for s in specs])
+        with connect(settings) as conn:
             for spec in specs:
-                report.sources.append(_source_health(conn, settings, spec, now))
+                report.sources.append(_source_health(conn, settings, spec, now, fresh.get(spec.name, [])))
             report.marts = _marts_health(conn, settings, report.sources)
     except WarehouseUnavailable as exc:
         report.warehouse_status = CRITICAL
@@ -141,13 +196,11 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _source_health(conn: Any, settings: Settings, spec: SourceSpec, now: datetime) -> SourceHealth:
+def _source_health(
+    conn: Any, settings: Settings, spec: SourceSpec, now: datetime, freshness: list[Freshness]
+) -> SourceHealth:
     name = spec.name
-    h = SourceHealth(
-        name,
-        warn_after_hours=threshold(name, "warn_after_hours"),
-        error_after_hours=threshold(name, "error_after_hours"),
-    )
+    h = SourceHealth(name, freshness=freshness)
     raw = f"raw_{name}"
     successes: list[datetime] = []
     if table_exists(conn, raw, "_dlt_loads"):
@@ -179,19 +232,33 @@ def _source_health(conn: Any, settings: Settings, spec: SourceSpec, now: datetim
         if h.failed_loads_24h and h.last_attempt != "failed":
             h.flag(WARNING, f"{h.failed_loads_24h} failed loads in the last 24 h")
     if not successes:
-        h.flag(CRITICAL, "no successful load in the warehouse")
+        h.flag(CRITICAL, "not landed yet: no successful load in the warehouse")
     else:
         last_ok = max(successes)
         h.last_success_at = last_ok.isoformat(timespec="seconds")
-        age = (now - last_ok).total_seconds() / 3600
-        h.age_hours = round(age, 4)
-        stale = f"stale: last load {age:.1f} h ago"
-        if age > h.error_after_hours:
-            h.flag(CRITICAL, f"{stale} (error after {h.error_after_hours:g} h)")
-        elif age > h.warn_after_hours:
-            h.flag(WARNING, f"{stale} (warn after {h.warn_after_hours:g} h)")
+        h.age_hours = round((now - last_ok).total_seconds() / 3600, 4)
+    _freshness_verdict(h)
     _row_counts(conn, settings, spec, h)
     return h
+
+
+def _freshness_verdict(h: SourceHealth) -> None:
+    """Staleness from dbt's verdicts; tables not landed yet are named (all of them: critical)."""
+    missing = [f.table for f in h.freshness if f.status == "not landed"]
+    landed = [f for f in h.freshness if f.status != "not landed"]
+    for f in landed:
+        if f.status in ("warn", "error"):
+            limit = f.warn_after if f.status == "warn" else f.error_after
+            h.flag(
+                FRESHNESS[f.status],
+                f"stale: {f.table} last landed {f.age_hours:.1f} h ago (dbt: {f.status} after {limit})",
+            )
+        elif f.status not in FRESHNESS:
+            h.flag(WARNING, f"freshness of {f.table} unknown: {f.message}")
+    if missing and not landed and h.freshness:
+        h.flag(CRITICAL, f"not landed yet: {', '.join(missing)}")
+    elif missing:
+        h.messages.append(f"not landed yet (optional or new tables): {', '.join(missing)}")
 
 
 def _row_counts(conn: Any, settings: Settings, spec: SourceSpec, h: SourceHealth) -> None:
@@ -215,7 +282,7 @@ def _row_counts(conn: Any, settings: Settings, spec: SourceSpec, h: SourceHealth
 def _manifest(settings: Settings) -> dict:
     path = settings.dbt_target_path / "manifest.json"
     if not path.exists():
-        run_dbt(settings, ["parse"], quiet=True)
+        run_dbt(settings, ["parse"], silent=True)
     return json.loads(path.read_text())
 
 

@@ -95,7 +95,7 @@ def history_rows(
                 "models_built": dbt.count("model", "success"),
                 "tests_passed": dbt.count("test", "pass") + dbt.count("unit_test", "pass"),
                 "tests_failed": len(dbt.failures),
-                "error": redact("\n".join(dbt.failures)) or None,
+                "error": redact("\n".join(dbt.problems())) or None,
             }
         )
     return rows

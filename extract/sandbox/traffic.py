@@ -25,6 +25,8 @@ import csv
 import io
 import logging
 import random
+import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -392,8 +394,9 @@ def generate(seed: int, scale: float, now: datetime) -> dict[str, Any]:
     for name in OPERATIONAL:
         for i, row in enumerate(tables[name], start=1):
             row["id"] = i
+    shown = _editable(tables)
     edits = [
-        _edit(g, tables, i + 1, now - timedelta(hours=rng.randint(1, 72))) for i in range(n("arribos") // 20)
+        _edit(g, shown, i + 1, now - timedelta(hours=rng.randint(1, 72))) for i in range(n("arribos") // 20)
     ]
     tables["traficov2_manual_edits"] = edits
     salidas = _exits(g, tables["pendiente_desconsolidar"], 0.3, back_days=60)
@@ -417,8 +420,23 @@ EDIT_TARGETS = {
 
 
 def _editable(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
-    """Rows a dispatcher can edit: those with a real business key."""
-    return {t: [r for r in tables[t] if _business_key(t, r) not in ("", "-")] for t in OPERATIONAL}
+    """Rows a dispatcher can edit: those the dashboard shows, with a real business key that every
+    rule accepts (a rejected row is in no mart, so nobody edits it)."""
+    return {t: [r for r in tables[t] if _shown(t, r)] for t in OPERATIONAL}
+
+
+def _shown(table: str, row: dict[str, Any]) -> bool:
+    if _business_key(table, row).strip() in ("", "-"):
+        return False
+    if table != "arribos_expo_ctns":
+        return _clean_row(table, row)
+    container = _key_of(row.get("Contenedor"))
+    return (
+        bool(_BOOKING.match(str(row.get("Booking") or "").strip().upper()))
+        and bool(str(row.get("Cliente") or "").strip())
+        and 0 < (row.get("Cantidad") or 0) <= 9999
+        and (not container or _valid_key(container))
+    )
 
 
 def _edit(g: _Gen, editable: dict[str, list[dict[str, Any]]], edit_id: int, at: datetime) -> dict[str, Any]:
@@ -693,12 +711,72 @@ def odbc_connection_string(conn: PostgresConn, driver: str) -> str:
 # ---------------------------------------------------------------------------- CSV exports
 
 
+# A week's export is not the live table: this share of the rows has left the table since the export
+# (only in the export), is new since (only in the table), or has moved on (another Estado).
+EXPORT_DRIFT = 0.02
+DRIFT_ESTADOS = {
+    "arribos": ("Pendiente arribo", "Pendiente ingreso"),
+    "pendiente_desconsolidar": ("Pte. Desc.", "Vacio"),
+    "remisiones": ("Pendiente", "En curso"),
+}
+_BOOKING = re.compile(r"^[A-Z0-9]{8,12}$")
+
+
+def _key_of(value: Any) -> str:
+    return re.sub(r"[-\s]", "", str(value or "").strip().upper())
+
+
+def _valid_key(key: str) -> bool:
+    """A container key of the right format with the right ISO 6346 check digit."""
+    return bool(re.fullmatch(r"[A-Z]{4}[0-9]{7}", key)) and check_digit(key[:10]) == int(key[10])
+
+
+def _clean_row(table: str, row: dict[str, Any]) -> bool:
+    """A row every rule accepts (so drift on it shows in the reconciliation, not in the rejects)."""
+    if not _valid_key(_key_of(row.get("Contenedor"))):
+        return False
+    booking = str(row.get("Booking") or "").strip().upper()
+    if booking not in ("", "-") and not _BOOKING.match(booking):
+        return False
+    return table != "pendiente_desconsolidar" or row.get("Cantidad") is None or 0 < row["Cantidad"] <= 9999
+
+
+def _export_drift(table: str, rows: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
+    """The rows of a week's export of ``table``: its rows with ``EXPORT_DRIFT`` of them left out,
+    as many with another Estado, and as many rows the table no longer holds (a new container)."""
+    if table not in DRIFT_ESTADOS or not rows:
+        return rows
+    keys = Counter(_key_of(r.get("Contenedor")) for r in rows)
+    stable = [
+        i for i, r in enumerate(rows) if keys[_key_of(r.get("Contenedor"))] == 1 and _clean_row(table, r)
+    ]
+    k = max(1, int(len(rows) * EXPORT_DRIFT))
+    picked = rng.sample(stable, min(len(stable), 3 * k))
+    left_out, moved_on, gone = set(picked[:k]), set(picked[k : 2 * k]), picked[2 * k :]
+    out = []
+    for i, row in enumerate(rows):
+        if i in left_out:
+            continue
+        if i in moved_on:
+            row = {**row, "Estado": next(e for e in DRIFT_ESTADOS[table] if e != row.get("Estado"))}
+        out.append(row)
+    for i in gone:
+        while True:
+            owner, serial = rng.choice(OWNERS), f"{rng.randrange(1_000_000):06d}"
+            key = f"{owner}{serial}{check_digit(owner + serial)}"
+            if keys[key] == 0:
+                keys[key] += 1
+                break
+        out.append({**rows[i], "Contenedor": f"{owner}-{serial}-{key[-1]}"})
+    return out
+
+
 def _csv_rows(
     table: str, rows: list[dict[str, Any]], rng: random.Random, available: list[tuple[str, str]]
 ) -> list[list[str]]:
     file_cols = _csv_header(table)
     out: list[list[str]] = []
-    for row in rows:
+    for row in _export_drift(table, rows, rng):
         values = {c: row.get(c) for c in file_cols}
         if table == "arribos":
             values.update(
@@ -856,7 +934,8 @@ def _build_salidas(settings: Settings, salidas: list[dict[str, Any]]) -> dict[st
         return {"salidas_odbc": None, "salidas_skipped": reason, "salidas_table": None, "salidas_pg": None}
     return {
         "salidas_odbc": odbc_connection_string(pg, driver),
-        "salidas_table": f'"{SALIDAS_SCHEMA}"."{SALIDAS_TABLE}"',
+        # three parts, as production's DEPOFIS.DASSA.Salidas (the reader quotes them for the server)
+        "salidas_table": f"{pg.database}.{SALIDAS_SCHEMA}.{SALIDAS_TABLE}",
         "salidas_pg": pg.dsn(),
         "salidas_skipped": None,
     }

@@ -23,10 +23,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "back-propagate",
         help="write the resolved Chofer of arribos and expo back to the operational tables",
+        description="Write the resolved Chofer of arribos and expo back to the operational tables, "
+        "in one transaction, only where it differs.",
+        epilog="examples:\n  elt back-propagate --dry-run   # print what would change\n  elt back-propagate",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "--target", choices=["duckdb", "postgres"], help="warehouse (default: ELT_TARGET or duckdb)"
     )
-    p.add_argument("--verbose", "-v", action="store_true", help="show library logs")
+    p.add_argument("--verbose", "-v", action="store_true", help="show library logs and failure chains")
     p.add_argument("--dry-run", action="store_true", help="print the changes; write nothing")
     p.set_defaults(func=cmd_back_propagate)

@@ -1,11 +1,19 @@
 """Exit records from SQL Server ``DEPOFIS.DASSA.Salidas`` over pyodbc, incremental with a look-back.
 
 The connection string is an ODBC one (env ``TRAFFIC_SALIDAS_ODBC`` or dlt secret
-``sources.traffic.salidas_odbc``), e.g. ``Driver={ODBC Driver 18 for SQL Server};Server=...``; the
-table name is configurable (``sources.traffic.salidas_table``) because another driver may see it
-under another name (PostgreSQL's ODBC driver: ``"DASSA"."Salidas"``).
+``sources.traffic.salidas_odbc``), e.g. ``Driver={ODBC Driver 18 for SQL Server};Server=...`` or
+``Driver={FreeTDS};Server=...;Port=1433;TDS_Version=7.4;...`` (README, "SQL Server exits"); the table
+name is configurable (``sources.traffic.salidas_table``, ``[db.]schema.table``, parts optionally
+bracket- or double-quoted).
 
-Each run reads ``fecha_egr >= (newest fecha_egr seen) - lookback_days`` (everything on the first
+The SQL we send lives here once (``SELECT_SALIDAS``, ``COUNT_UNKEYED``) and is portable T-SQL: a
+bracket-quoted three-part name (``[DEPOFIS].[DASSA].[Salidas]``), ``?`` parameters, nothing
+PostgreSQL-only. Only the quoting of the table name follows the server the driver reports: brackets
+for SQL Server, ANSI double quotes for any other (the sandbox and the tests read a PostgreSQL stand-in
+through the PostgreSQL ODBC driver, which knows no brackets). The fast tests parse the T-SQL form with
+sqlglot (``read="tsql"``).
+
+Each run reads ``fecha_egr >= (newest fecha_egr seen) - lookback_days`` (from ``FLOOR`` on the first
 run), in ``fetchmany`` batches turned into Arrow, and merges on (contenedor, fecha_egr) with
 ``skip_unchanged_rows``: re-read exits keep their load id, so only new or changed exits carry the
 new ``_dlt_load_id``. ``fecha_egr`` is the Argentina local clock (UTC-3) and lands as a timestamp
@@ -29,7 +37,17 @@ from extract.traffic.settings import DEFAULT_LOOKBACK_DAYS, DEFAULT_SALIDAS_TABL
 
 log = logging.getLogger(__name__)
 
-_TABLE_NAME = re.compile(r'^(\[?"?[A-Za-z_][A-Za-z0-9_ ]*"?\]?)(\.\[?"?[A-Za-z_][A-Za-z0-9_ ]*"?\]?){0,2}$')
+# One part of a table name: plain, [bracketed] or "double-quoted" (no quote characters inside).
+_NAME_PART = re.compile(r'^(?:\[(?P<b>[^\[\]"]+)\]|"(?P<q>[^\[\]"]+)"|(?P<p>[A-Za-z_][A-Za-z0-9_]*))$')
+_PLAIN_PART = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ]*$")
+# The SQL sent to the exits' server, portable T-SQL: ``{table}`` is the quoted [db.]schema.table.
+SELECT_SALIDAS = (
+    "SELECT contenedor, fecha_egr, validada FROM {table} "
+    "WHERE contenedor IS NOT NULL AND fecha_egr IS NOT NULL AND fecha_egr >= ? "
+    "ORDER BY fecha_egr"
+)
+COUNT_UNKEYED = "SELECT COUNT(*) FROM {table} WHERE contenedor IS NULL OR fecha_egr IS NULL"
+FLOOR = datetime(1900, 1, 1)  # the first run reads from here (SQL Server's datetime starts in 1753)
 SCHEMA = pa.schema(
     [
         pa.field("contenedor", pa.string(), nullable=False),
@@ -61,6 +79,54 @@ def skip_reason(connection_string: str | None) -> str | None:
     return None
 
 
+class SalidasConnectionError(ConnectionError):
+    """The exits' database cannot be reached through the given ODBC connection string (one line)."""
+
+
+def table_parts(table: str) -> list[str]:
+    """``[db.]schema.table`` split into its unquoted parts; quotes may be brackets or double quotes."""
+    parts = [part.strip() for part in table.split(".")]
+    found = [_NAME_PART.match(part) for part in parts]
+    names = [m.group("b") or m.group("q") or m.group("p") for m in found if m]
+    if not 1 <= len(parts) <= 3 or len(names) != len(parts) or not all(_PLAIN_PART.match(n) for n in names):
+        raise ValueError(f"salidas_table {table!r} is not a plain [db.]schema.table name")
+    return names
+
+
+def quote_table(table: str, dialect: str = "tsql") -> str:
+    """The table name quoted for ``dialect``: ``tsql`` brackets, ``ansi`` double quotes."""
+    if dialect not in ("tsql", "ansi"):
+        raise ValueError(f"unknown SQL dialect {dialect!r} (tsql or ansi)")
+    left, right = ("[", "]") if dialect == "tsql" else ('"', '"')
+    return ".".join(f"{left}{part}{right}" for part in table_parts(table))
+
+
+def salidas_sql(table: str, dialect: str = "tsql") -> tuple[str, str]:
+    """The two statements sent to the server (the read, the count of unkeyed rows) for ``dialect``."""
+    quoted = quote_table(table, dialect)
+    return SELECT_SALIDAS.format(table=quoted), COUNT_UNKEYED.format(table=quoted)
+
+
+def server_dialect(dbms_name: str | None) -> str:
+    """``tsql`` for the server name an ODBC driver reports for SQL Server, ``ansi`` for any other."""
+    return "tsql" if "sql server" in (dbms_name or "").lower() else "ansi"
+
+
+def connect(connection_string: str, timeout: int = 15) -> Any:
+    """A pyodbc connection; a failure is a ``SalidasConnectionError`` naming the driver, in one line."""
+    import pyodbc
+
+    try:
+        return pyodbc.connect(connection_string, autocommit=True, timeout=timeout)
+    except pyodbc.Error as exc:
+        driver = odbc_driver_name(connection_string) or "(DSN)"
+        message = str(exc.args[-1]) if exc.args else type(exc).__name__
+        detail = " ".join(message.split())  # one line: the driver's text may span several
+        raise SalidasConnectionError(
+            f"cannot connect to the exit records' database through ODBC driver {driver!r}: {detail}"
+        ) from None
+
+
 def _text(values: list[Any]) -> pa.Array:
     """Text as the source shows it; a datetime ``validada`` becomes ``YYYY-MM-DD HH:MM:SS``."""
     if any(isinstance(v, datetime | date) for v in values):
@@ -77,20 +143,15 @@ def read_salidas(
     since: datetime | None,
     batch_size: int = 10_000,
 ) -> Iterator[pa.Table]:
-    """Exits with ``fecha_egr >= since`` (all when None), ordered by ``fecha_egr``, as Arrow tables."""
+    """Exits with ``fecha_egr >= since`` (from ``FLOOR`` when None), ordered by ``fecha_egr``, as Arrow."""
     import pyodbc
 
-    if not _TABLE_NAME.match(table):
-        raise ValueError(f"salidas_table {table!r} is not a plain [db.]schema.table name")
-    where = "contenedor IS NOT NULL AND fecha_egr IS NOT NULL" + (
-        " AND fecha_egr >= ?" if since is not None else ""
-    )
-    sql = f"SELECT contenedor, fecha_egr, validada FROM {table} WHERE {where} ORDER BY fecha_egr"
-    params = [since.replace(tzinfo=None)] if since is not None else []
-    conn = pyodbc.connect(connection_string, autocommit=True, timeout=15)
+    table_parts(table)  # a bad name fails before any connection
+    conn = connect(connection_string)
     try:
+        select, count_unkeyed = salidas_sql(table, server_dialect(conn.getinfo(pyodbc.SQL_DBMS_NAME)))
         cur = conn.cursor()
-        cur.execute(f"SELECT COUNT(*) FROM {table} WHERE contenedor IS NULL OR fecha_egr IS NULL")
+        cur.execute(count_unkeyed)
         unkeyed = cur.fetchone()[0]
         if unkeyed:
             log.warning(
@@ -98,7 +159,7 @@ def read_salidas(
                 unkeyed,
                 table,
             )
-        cur.execute(sql, params)
+        cur.execute(select, [(since or FLOOR).replace(tzinfo=None)])
         while rows := cur.fetchmany(batch_size):
             cont, egr, val = zip(*rows, strict=True)
             yield pa.Table.from_arrays(
@@ -120,7 +181,14 @@ def salidas_resource(
     lookback_days: float = DEFAULT_LOOKBACK_DAYS,
     batch_size: int = 10_000,
 ) -> DltResource:
-    """``raw_traffic.salidas``: merged on (contenedor, fecha_egr), incremental on fecha_egr with look-back."""
+    """``raw_traffic.salidas``: merged on (contenedor, fecha_egr), incremental on fecha_egr with look-back.
+
+    A bad table name or an unreachable server fails here, when the source is made, so the run
+    reports it in one line (``SalidasConnectionError: cannot connect ...``) rather than as a failed
+    extraction step.
+    """
+    table_parts(table)
+    connect(connection_string).close()
 
     cursor = dlt.sources.incremental[datetime]("fecha_egr", lag=timedelta(days=lookback_days).total_seconds())
 

@@ -60,7 +60,7 @@ def _assert_marts_match(settings: Settings, rows: dict[str, list[dict]]) -> None
 
 def _computed_at(settings: Settings) -> dict[str, dict[date, object]]:
     return {
-        mart: dict(query(settings, f"select date, _computed_at from staging.{model}"))
+        mart: dict(query(settings, f"select date, _computed_at from intermediate.{model}"))
         for mart, model in INT_MODELS.items()
     }
 
@@ -118,13 +118,16 @@ def test_incremental_recomputes_only_touched_days(settings: Settings) -> None:
     # a re-run with no source change rewrites no row
     if settings.target == "postgres":
         xmin_before = {
-            m: query(settings, f"select date, xmin::text from staging.{t}") for m, t in INT_MODELS.items()
+            m: query(settings, f"select date, xmin::text from intermediate.{t}")
+            for m, t in INT_MODELS.items()
         }
     _run(settings)
     assert _computed_at(settings) == after
     if settings.target == "postgres":
         for mart, model in INT_MODELS.items():
-            assert query(settings, f"select date, xmin::text from staging.{model}") == xmin_before[mart], mart
+            assert (
+                query(settings, f"select date, xmin::text from intermediate.{model}") == xmin_before[mart]
+            ), mart
 
 
 def test_dry_run_lands_nothing_and_keeps_cursors(settings: Settings) -> None:

@@ -231,9 +231,14 @@ def test_routes_recompute_only_plate_days_with_new_positions(
         if now is not None:
             before = {
                 (r[0], r[1]): r[2]
-                for r in query(settings, "select placa, rota_date, _computed_at from fleet.routes")
+                for r in query(
+                    settings,
+                    "select placa, rota_date, _computed_at from intermediate.int_fleet__routes_daily",
+                )
             }
-    after = {(r["placa"], r["rota_date"]): r for r in query_dicts(settings, "select * from fleet.routes")}
+    # the bookkeeping of the incremental run lives in the intermediate model, not in the mart
+    daily = query_dicts(settings, "select * from intermediate.int_fleet__routes_daily")
+    after = {(r["placa"], r["rota_date"]): r for r in daily}
     sim = FleetSim.from_entry(fleet_entry)
     for (plate, day), row in after.items():
         if day < LAST:

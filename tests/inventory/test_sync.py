@@ -16,7 +16,7 @@ from extract.settings import Settings
 from tests.inventory.support import (
     FAST_CLIENT,
     Relbase,
-    code_of,
+    codes_of,
     expected_stock,
     retired,
     start_relbase,
@@ -78,9 +78,10 @@ def test_full_sync_matches_the_generator(settings: Settings, relbase: Relbase) -
 
     warehouses = {r["warehouse_id"]: r for r in query_dicts(settings, "select * from inventory.warehouses")}
     assert set(warehouses) == {w["id"] for w in state["warehouses"]}
+    codes = codes_of(state["warehouses"])
     for w in state["warehouses"]:
         row = warehouses[w["id"]]
-        assert row["code"] == code_of(w["name"])
+        assert row["code"] == codes[w["id"]]
         assert (row["name"], row["external_id"], row["source"], row["is_active"]) == (
             w["name"],
             str(w["id"]),
@@ -94,18 +95,23 @@ def test_full_sync_matches_the_generator(settings: Settings, relbase: Relbase) -
     assert refused == {p["id"] for p in state["products"] if retired(p)}
     assert refused, "the sandbox should contain retired ANU products"
 
-    # the lot view: names, codes and statuses computed independently
+    # the lot view: active warehouses only; names, codes and statuses computed independently
     today = date.fromisoformat(state["today"])
     sku = {p["id"]: p["code"] for p in state["products"]}
     wh = {w["id"]: w for w in state["warehouses"]}
+    disabled = {wid for wid, w in wh.items() if not w["enabled"]}
+    assert any(k[1] in disabled for k in expected_stock(state)), "a disabled warehouse should have stock"
     expected_view = {}
     for (pid, wid, lot), (qty, expiration) in expected_stock(state).items():
+        if wid in disabled:
+            continue
         days, label = status(expiration, today)
-        expected_view[(sku[pid], wh[wid]["name"], lot)] = (code_of(wh[wid]["name"]), qty, days, label)
+        expected_view[(sku[pid], wid, lot)] = (codes[wid], wh[wid]["name"], qty, days, label)
     rows = query_dicts(settings, "select * from inventory.warehouse_stock_by_lot")
     actual_view = {
-        (r["sku"], r["warehouse_name"], r["lot_number"]): (
+        (r["sku"], r["warehouse_id"], r["lot_number"]): (
             r["warehouse_code"],
+            r["warehouse_name"],
             float(r["quantity"]),
             r["days_to_expiration"],
             r["expiration_status"],
@@ -113,13 +119,14 @@ def test_full_sync_matches_the_generator(settings: Settings, relbase: Relbase) -
         for r in rows
     }
     assert actual_view == expected_view
-    assert {v[3] for v in expected_view.values()} == {"No Date", "Expired", "Expiring Soon", "Valid"}
+    assert {v[4] for v in expected_view.values()} == {"No Date", "Expired", "Expiring Soon", "Valid"}
 
     summary = {
         r["warehouse_id"]: r for r in query_dicts(settings, "select * from inventory.warehouse_stock_summary")
     }
     for wid in wh:
-        mine = [(k, v) for k, v in expected_stock(state).items() if k[1] == wid]
+        # a disabled warehouse's stock is left out of the summary (it stays in warehouse_stock)
+        mine = [(k, v) for k, v in expected_stock(state).items() if k[1] == wid and wid not in disabled]
         assert close(summary[wid]["units"], sum(v[0] for _, v in mine))
         assert summary[wid]["lots"] == sum(1 for k, _ in mine if k[2] != "NO_LOT_TRACKING")
         assert summary[wid]["products"] == len({k[0] for k, _ in mine})
@@ -156,7 +163,7 @@ def test_removed_lot_leaves_current_stock_but_stays_in_history(settings: Setting
     assert gone, "the change batch removed lots"
     history = query(
         settings,
-        "select product_id, warehouse_id, lot_number, dbt_valid_to from inventory.warehouse_stock_history",
+        "select product_id, warehouse_id, lot_number, dbt_valid_to from snapshots.warehouse_stock_history",
     )
     closed = {(int(p), int(w), lot) for p, w, lot, valid_to in history if valid_to is not None}
     assert gone <= closed

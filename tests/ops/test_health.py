@@ -1,6 +1,6 @@
 """`elt health` and the run history, on DuckDB and PostgreSQL: each state provoked for real.
 
-healthy (0) -> source ahead of the warehouse (1) -> stale past warn (1) / error (2) thresholds ->
+healthy (0) -> source ahead of the warehouse (1) -> stale past dbt's warn (1) / error (2) freshness ->
 a failed load (2) -> recovered, with a failure in the last 24 h (1) -> unreachable warehouse (2).
 """
 
@@ -18,7 +18,7 @@ from extract import sandbox
 from extract.cli import main
 from extract.sandbox.automation import TABLES
 from extract.settings import Settings
-from tests.support import elt_env, query
+from tests.support import elt_env, execute, query
 
 # end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
 pytestmark = pytest.mark.e2e
@@ -62,6 +62,14 @@ def _closed_port() -> int:
 
 def test_health_states_and_history(settings: Settings, cli: Callable) -> None:
     assert cli("sandbox", "generate", "--only", "automation", "--scale", "0.05", "--now", NOW)[0] == 0
+    # not landed yet: said so per table (dbt cannot find the raw tables), critical, never a crash
+    settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    execute(settings, "select 1")  # an empty warehouse (a new DuckDB file; PostgreSQL: the fresh database)
+    code, report, text = _health(cli)
+    assert code == 2, text
+    assert "not landed yet" in text and "freshness assignment_logs: not landed" in text, text
+    assert {f["status"] for f in report["sources"][0]["freshness"]} == {"not landed"}
+
     assert _run(cli) == 0  # with dbt build: the marts; later runs land only
 
     # healthy: loaded just now, every table complete, the automation marts present
@@ -88,15 +96,19 @@ def test_health_states_and_history(settings: Settings, cli: Callable) -> None:
     assert code == 1 and report["status"] == "warning", text
     assert "rows at the source" in text and "health: WARNING" in text
 
-    # stale: the thresholds of [health] in .dlt/config.toml, overridden through the environment
-    code, report, text = _health(cli, HEALTH__SOURCES__AUTOMATION__WARN_AFTER_HOURS="0")
-    assert code == 1 and "stale" in text and "warn after 0 h" in text, text
-    code, report, text = _health(
-        cli,
-        HEALTH__SOURCES__AUTOMATION__WARN_AFTER_HOURS="0",
-        HEALTH__SOURCES__AUTOMATION__ERROR_AFTER_HOURS="0",
-    )
-    assert code == 2 and report["sources"][0]["status"] == "critical" and "error after 0 h" in text
+    # stale: dbt's freshness verdict (automation: warn after 2 h, error after 6 h, dbt_project.yml) on
+    # dlt's load time; the newest rows of one table made 3 h, then 7 h old
+    stale = "raw_automation.dispatch_alerts"
+    for hours, code_expected, verdict in ((3, 1, "warn after 2 hour"), (7, 2, "error after 6 hour")):
+        old = f"{datetime.now(UTC).timestamp() - hours * 3600:.6f}"
+        execute(settings, f"update {stale} set _dlt_load_id = '{old}'")
+        code, report, text = _health(cli)
+        assert code == code_expected, text
+        assert f"stale: dispatch_alerts last landed {hours}." in text and verdict in text, text
+        fresh = {f["table"]: f["status"] for f in report["sources"][0]["freshness"]}
+        assert fresh["dispatch_alerts"] == ("warn" if hours == 3 else "error")
+        assert fresh["assignment_logs"] == "pass"
+    execute(settings, f"update {stale} set _dlt_load_id = '{datetime.now(UTC).timestamp():.6f}'")
 
     # a failed load: the source database is gone -> recorded, health critical
     entry = sandbox.entry(settings, "automation")

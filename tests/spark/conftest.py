@@ -76,11 +76,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     with sandbox.serving(spark):
         _run_both(result, dbt_tests=True)
         result.first["computed_at"] = {
-            model: dict(spark_table(spark, f"(select date, _computed_at from staging.{model})")[1])
+            model: dict(spark_table(spark, f"(select date, _computed_at from intermediate.{model})")[1])
             for model in ("int_automation__assignments_daily", "int_automation__batches_daily")
         }
         result.first["computed_at_duckdb"] = {
-            model: dict(duckdb_table(duck, f"(select date, _computed_at from staging.{model})")[1])
+            model: dict(duckdb_table(duck, f"(select date, _computed_at from intermediate.{model})")[1])
             for model in ("int_automation__assignments_daily", "int_automation__batches_daily")
         }
         result.raw_rows_first = _raw_counts(spark)

@@ -62,7 +62,7 @@ def test_elt_run_on_a_two_worker_cluster(tmp_path: Path) -> None:
     found = sandbox.entry(settings, "automation")
     with AutomationDB(found["credentials"], found["schema"] or "public") as db:
         rows = {table: db.fetch(table) for table in TABLES}
-    warehouse = settings.spark_dir / "spark-warehouse" / "staging.db"
+    warehouse = settings.spark_dir / "spark-warehouse" / "intermediate.db"
     for mart, model in DAILY.items():
         table, compute, _ = MARTS[mart]
         expected = compute(rows[table])

@@ -13,7 +13,7 @@ from tests.spark.support import MARTS, differences, duckdb_table, spark_table
 
 pytestmark = [pytest.mark.e2e, pytest.mark.spark]
 
-PARTITIONED_MARTS = {"routes"}
+PARTITIONED_MARTS: set[str] = set()  # none since routes became a table over int_fleet__routes_daily
 ALL_MARTS = [(schema, mart) for schema, marts in MARTS.items() for mart in marts]
 
 
@@ -51,8 +51,12 @@ def test_insert_overwrite_rewrites_only_touched_days(built: Built) -> None:
     for model in ("int_automation__assignments_daily", "int_automation__batches_daily"):
         spark_before = built.first["computed_at"][model]
         duck_before = built.first["computed_at_duckdb"][model]
-        spark_after = dict(spark_table(built.spark, f"(select date, _computed_at from staging.{model})")[1])
-        duck_after = dict(duckdb_table(built.duckdb, f"(select date, _computed_at from staging.{model})")[1])
+        spark_after = dict(
+            spark_table(built.spark, f"(select date, _computed_at from intermediate.{model})")[1]
+        )
+        duck_after = dict(
+            duckdb_table(built.duckdb, f"(select date, _computed_at from intermediate.{model})")[1]
+        )
         spark_touched = {d for d, at in spark_after.items() if spark_before.get(d) != at}
         duck_touched = {d for d, at in duck_after.items() if duck_before.get(d) != at}
         assert spark_touched, f"{model}: the change batch touched no day"

@@ -9,6 +9,8 @@ for source order and `_dlt_load_id` (the load's unix time as text).
 from __future__ import annotations
 
 import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import duckdb
@@ -89,6 +91,65 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("_file_name", "text"),
         ("_row_number", "bigint"),
     ],
+    # the weekly exports reconciled with their tables: every column text, as the files hold them
+    "csv_arribos_semana": [
+        (name, "text")
+        for name in (
+            "terminal",
+            "turno",
+            "contenedor",
+            "cliente",
+            "booking",
+            "tipo_cnt",
+            "oper",
+            "tiempo",
+            "estado",
+            "chofer",
+            "dimension",
+            "fecha",
+            "arribado",
+            "tlat",
+            "peso",
+            "peligrosa",
+            "_file_name",
+        )
+    ]
+    + [("_row_number", "bigint")],
+    "csv_pendiente_desconsolidar": [
+        (name, "text")
+        for name in (
+            "contenedor",
+            "cliente",
+            "entrega",
+            "vto_vacio",
+            "tipo",
+            "peso",
+            "cantidad",
+            "envase",
+            "estado",
+            "chofer",
+            "_file_name",
+        )
+    ]
+    + [("_row_number", "bigint")],
+    "csv_remisiones_semana": [
+        (name, "text")
+        for name in (
+            "dia",
+            "cliente",
+            "operacion",
+            "booking",
+            "contenedor",
+            "volumen",
+            "precinto",
+            "observaciones",
+            "estado",
+            "hora",
+            "e_tally",
+            "_file_name",
+        )
+    ]
+    + [("_row_number", "bigint")],
     "salidas": [("contenedor", "text"), ("fecha_egr", "timestamp"), ("validada", "text")],
     "traficov2_manual_edits": [
         ("id", "bigint"),
@@ -148,6 +209,19 @@ def write_raw(settings: Settings, tables: dict[str, list[dict[str, Any]]], load_
                     cur.execute(sql)
     finally:
         conn.close()
+
+
+def as_export(file_name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of a weekly export as landed: every value text as written (None -> empty cell), with
+    `_file_name` and `_row_number`."""
+    return [
+        {
+            **{k: "" if v is None else str(v) for k, v in row.items() if not k.startswith("_") and k != "id"},
+            "_file_name": file_name,
+            "_row_number": i,
+        }
+        for i, row in enumerate(rows, start=1)
+    ]
 
 
 def with_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -510,3 +584,128 @@ def make_sandbox(settings: Settings, *, expo_with_id: bool = False, salidas: boo
     write_entry(settings, "traffic", entry)
     activate(settings)  # the sources read the sandbox's settings file, as `elt` does
     return entry
+
+
+# ---------------------------------------------------------------- independent checks on the sandbox
+
+
+def key_of(value: Any) -> str:
+    """The container key: upper case, hyphens and spaces removed."""
+    return re.sub(r"[-\s]", "", str(value or "").strip().upper())
+
+
+def clean(value: Any) -> str | None:
+    """Trimmed text; `-` and empty mean unknown."""
+    text = "" if value is None else str(value).strip()
+    return None if text in ("", "-") else text
+
+
+def valid_container(key: str) -> bool:
+    """ISO 6346: 4 letters, 7 digits, the last one the check digit."""
+    return bool(re.fullmatch(r"[A-Z]{4}[0-9]{7}", key)) and iso6346_check_digit(key[:10]) == int(key[10])
+
+
+def _number(value: Any, kind: type) -> Any:
+    text = clean(value)
+    if text is None:
+        return None
+    try:
+        return kind(text.replace(",", ".")) if kind is Decimal else kind(text)
+    except (InvalidOperation, ValueError):
+        return "unparseable"
+
+
+# table -> (export file, fields compared: legacy names in the reconciliation's order, numeric ones)
+RECONCILED: dict[str, tuple[str, list[str], dict[str, type]]] = {
+    "arribos": (
+        "arribos_semana.csv",
+        [
+            "Terminal",
+            "Turno",
+            "Cliente",
+            "Booking",
+            "Tipo CNT",
+            "Oper.",
+            "Tiempo",
+            "Estado",
+            "Chofer",
+            "Dimension",
+            "Fecha",
+        ],
+        {},
+    ),
+    "pendiente_desconsolidar": (
+        "pendiente_desconsolidar.csv",
+        ["Cliente", "Entrega", "Vto. Vacio", "Tipo", "Peso", "Cantidad", "Envase", "Estado", "Chofer"],
+        {"Peso": Decimal, "Cantidad": int},
+    ),
+    "remisiones": (
+        "remisiones_semana.csv",
+        ["Dia", "Cliente", "Booking", "Volumen", "Precinto", "Observaciones", "Estado", "Hora", "e-tally"],
+        {},
+    ),
+}
+
+
+def business_key(table: str, row: dict[str, Any]) -> str | None:
+    """The mart's key of a source or export row (legacy column names), None when it has none."""
+    key = key_of(row.get("Contenedor")) or None
+    if table != "remisiones":
+        return key
+    operacion = clean(row.get("Operacion"))
+    return f"{key}|{operacion.upper()}" if key and operacion else None
+
+
+def valid_rows(table: str, rows: list[dict[str, Any]], export: bool = False) -> dict[str, dict[str, Any]]:
+    """Key -> row of the rows every rule accepts, computed here (the sandbox's dates and times always
+    parse): container format and check digit, booking, Cantidad, export numbers, first of a key."""
+    seen: set[str] = set()
+    out: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if export and all(clean(v) is None for v in row.values()):
+            continue  # a placeholder row is no data
+        key = business_key(table, row)
+        first = key is not None and key not in seen
+        if key is not None:
+            seen.add(key)
+        booking = (clean(row.get("Booking")) or "").upper()
+        booking_ok = not booking or re.fullmatch(r"[A-Z0-9]{8,12}", booking)
+        booking_ok = booking_ok or table == "pendiente_desconsolidar"
+        ok = first and valid_container(key_of(row.get("Contenedor"))) and bool(booking_ok)
+        if table == "pendiente_desconsolidar":
+            cantidad = _number(row.get("Cantidad"), int)
+            peso = _number(row.get("Peso"), Decimal)
+            ok = ok and cantidad != "unparseable" and peso != "unparseable"
+            ok = ok and (cantidad is None or 0 < cantidad <= 9999)
+        if table == "arribos" and export:
+            ok = ok and clean(row.get("arribado")) in (None, "0", "1")
+            ok = ok and _number(row.get("Peso"), Decimal) != "unparseable"
+        if ok:
+            out[key] = row
+    return out
+
+
+def _compared(row: dict[str, Any], field: str, numbers: dict[str, type]) -> Any:
+    if field in numbers:
+        return _number(row.get(field), numbers[field])
+    text = clean(row.get(field))
+    return text.upper() if text and field == "Booking" else text
+
+
+def expected_reconciliation(truth: dict[str, Any]) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(table, key) -> (discrepancy, differing fields) between each export and its table."""
+    out: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for table, (file_name, fields, numbers) in RECONCILED.items():
+        live = valid_rows(table, truth["tables"][table])
+        week = valid_rows(table, truth["csv"][file_name], export=True)
+        for key in week.keys() - live.keys():
+            out[(table, key)] = ("only_in_export", None)
+        for key in live.keys() - week.keys():
+            out[(table, key)] = ("only_in_table", None)
+        for key in week.keys() & live.keys():
+            differing = [
+                f for f in fields if _compared(week[key], f, numbers) != _compared(live[key], f, numbers)
+            ]
+            if differing:
+                out[(table, key)] = ("fields_differ", ", ".join(differing))
+    return out

@@ -30,6 +30,7 @@ from tests.traffic.support import (
     R1,
     R2,
     T1,
+    as_export,
     base_tables,
     container,
     write_raw,
@@ -205,6 +206,8 @@ def test_marts_equal_hand_computed_rows(settings: Settings) -> None:
         "EXPBK777002": (dt.date(2026, 11, 21), "Granos Sa", 2, E3, None, "Rosario", None, "Pendiente"),
     }
     assert f"{T1}, {F1}" == "TCLU-953831-4, FANU-117537-6"
+    # the raw expo table has no `id` (as in production): source_id is the first row's position
+    assert {k: v["source_id"] for k, v in expo.items()} == {"64179524": 1, "EXPBK777001": 3, "EXPBK777002": 4}
 
     rejects = {
         (r[0], r[1]): r[2]
@@ -328,7 +331,8 @@ def test_history_sync_log_and_manual_edits(settings: Settings) -> None:
             ("traficov2_arribos", "UPDATE", "OOCU0487604", 11),
             ("traficov2_arribos", "DELETE", "CSQU3054383", 12),
             ("traficov2_arribos", "INSERT", new_container.replace("-", ""), 19),
-            ("traficov2_arribos_ctns_expo", "UPDATE", "EXPBK777002", None),
+            # expo has no `id`: the booking's first row's position (source_row 4)
+            ("traficov2_arribos_ctns_expo", "UPDATE", "EXPBK777002", 4),
         ]
     )
     by_key = {r["target_id"]: r for r in new_events}
@@ -427,3 +431,146 @@ def test_optional_sources_not_landed_yet_and_rules_configurable(settings: Settin
         "EXPBK777001": E4,
         "EXPBK777002": "-",
     }
+
+
+def edit(edit_id: int, table: str, key: str, field: str, value: str, at: dt.datetime) -> dict[str, Any]:
+    return {
+        "id": edit_id,
+        "table_name": table,
+        "business_key": key,
+        "field": field,
+        "value": value,
+        "edited_at": at,
+        "edited_by": "despacho1",
+    }
+
+
+def test_edits_older_than_the_first_sync_apply_until_the_source_changes_the_field(settings: Settings) -> None:
+    """Dispatchers edit rows that exist, often before this project first sees them: first sight is no
+    source change, so those edits show; a later real change of the field at the source wins."""
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    tables = base_tables()
+    tables["traficov2_manual_edits"] = [
+        edit(1, "traficov2_arribos", A1, "Chofer", "Sosa L.", before),
+        edit(2, "traficov2_arribos", A2, "Estado", "Pendiente ingreso", before),
+        edit(3, "traficov2_remisiones", f"{R2}|5012-1-2", "Observaciones", "Revisar precinto", before),
+        edit(4, "traficov2_arribos_ctns_expo", "64179524", "Obs.", "Prioridad", before),
+        # a later edit of the same field replaces an earlier one
+        edit(5, "traficov2_pendiente_desconsolidar", P2, "Chofer", "Viejo", before - dt.timedelta(hours=1)),
+        edit(6, "traficov2_pendiente_desconsolidar", P2, "Chofer", "Diaz C.", before),
+        # a rejected row (bad check digit) is in no mart: its edit cannot show
+        edit(7, "traficov2_arribos", A3, "Chofer", "Ruiz H.", before),
+    ]
+    write_raw(settings, tables, LOAD_1)
+    build(settings, *FAST)
+
+    arribos = rows_by(settings, "traficov2_arribos", "Contenedor")
+    assert arribos[A1]["Chofer"] == "Sosa L."
+    assert arribos[A2]["Estado"] == "Pendiente ingreso"
+    assert rows_by(settings, "traficov2_remisiones", "Operacion")["5012-1-2"]["Observaciones"] == (
+        "Revisar precinto"
+    )
+    assert rows_by(settings, "traficov2_arribos_ctns_expo", "Booking")["64179524"]["Obs."] == "Prioridad"
+    assert rows_by(settings, "traficov2_pendiente_desconsolidar", "Contenedor")[P2]["Chofer"] == "Diaz C."
+    # an edit older than the first sighting does not move fecha_modificacion before fecha_registro
+    assert arribos[A1]["fecha_modificacion"] == arribos[A1]["fecha_registro"]
+    status = dict(query(settings, "select edit_id, status from traffic.traficov2_manual_edit_status"))
+    assert status == {
+        1: "applied",
+        2: "applied",
+        3: "applied",
+        4: "applied",
+        5: "superseded",
+        6: "applied",
+        7: "no_current_row",
+    }
+
+    # the source changes A1's Chofer (a real change, after the edit): the source wins for that field
+    # only; A2's Estado edit stays while A2 changes another field
+    changed = [dict(r) for r in tables["arribos"]]
+    changed[0]["chofer"] = "Lopez"
+    changed[1]["tiempo"] = "3"
+    write_raw(settings, {**tables, "arribos": changed}, LOAD_2)
+    build(settings, *FAST)
+    arribos = rows_by(settings, "traficov2_arribos", "Contenedor")
+    assert arribos[A1]["Chofer"] == "Lopez"
+    assert (arribos[A2]["Estado"], arribos[A2]["Tiempo"]) == ("Pendiente ingreso", "3")
+    status = dict(query(settings, "select edit_id, status from traffic.traficov2_manual_edit_status"))
+    assert status[1] == "source_changed" and status[2] == "applied"
+
+
+def test_weekly_exports_reconciled_rejected_and_export_fields_carried(settings: Settings) -> None:
+    """Three weekly exports against their tables: rows only in the export, only in the table, fields
+    that differ; invalid export rows rejected with reasons; arribos' export-only fields in the mart."""
+    tables = base_tables()
+    arribos, pendiente = tables["arribos"], tables["pendiente_desconsolidar"]
+    remisiones = tables["remisiones"]
+    only_in_export = container("MSKU", "556617")
+    bad_digit = container("TRHU", "100200", valid=False)
+    extra = {"arribado": "1", "tlat": "TLAT-4411", "peso": "12500,5", "peligrosa": "NO"}
+    arribos_export = [
+        {**arribos[0], "estado": "08:40 Arribado", **extra},  # A1, Estado differs from the table
+        # A2: the same as the table (a turn written another way is the same turn)
+        {**arribos[1], "turno": "1430", "arribado": "0", "tlat": "", "peso": "8000", "peligrosa": "SI"},
+        {k: "-" for k in arribos[0]},  # placeholder row: no data
+        {**arribos[1], "contenedor": only_in_export, "cliente": "Solo Export", "arribado": "0"},
+        {**arribos[1], "contenedor": bad_digit, "arribado": "0"},  # rejected: check digit
+        {**arribos[1], "contenedor": container("TRHU", "100201"), "peso": "mucho"},  # rejected: peso
+    ]
+    pendiente_export = [{**pendiente[0], "peso": "12500.50"}]  # P1 only; P2 only in the table
+    remisiones_export = [{k: "-" for k in remisiones[0]}]  # an empty week: one placeholder row
+    write_raw(
+        settings,
+        {
+            **tables,
+            "csv_arribos_semana": as_export("arribos_semana.csv", arribos_export),
+            "csv_pendiente_desconsolidar": as_export("pendiente_desconsolidar.csv", pendiente_export),
+            "csv_remisiones_semana": as_export("remisiones_semana.csv", remisiones_export),
+        },
+        LOAD_1,
+    )
+    build(settings, *FAST)
+
+    found = {
+        (r["table_name"], r["business_key"]): r
+        for r in query_dicts(settings, "select * from traffic.traficov2_export_reconciliation")
+    }
+    summary = {k: (r["export_file"], r["discrepancy"], r["differing_fields"]) for k, r in found.items()}
+    p2_key = P2.replace("-", "")
+    assert summary == {
+        ("arribos", "OOCU0487604"): ("arribos_semana.csv", "fields_differ", "Estado"),
+        ("arribos", only_in_export.replace("-", "")): ("arribos_semana.csv", "only_in_export", None),
+        ("pendiente_desconsolidar", p2_key): ("pendiente_desconsolidar.csv", "only_in_table", None),
+        ("remisiones", f"{R1.replace('-', '')}|5012-1-1"): ("remisiones_semana.csv", "only_in_table", None),
+        ("remisiones", f"{R2.replace('-', '')}|5012-1-2"): ("remisiones_semana.csv", "only_in_table", None),
+    }
+    details = found[("arribos", "OOCU0487604")]["details"]
+    details = json.loads(details) if isinstance(details, str) else details
+    assert details == {"Estado": {"export": "08:40 Arribado", "table": "Pendiente arribo"}}
+    assert pick(found[("arribos", "OOCU0487604")], "export_row", "source_row", "source_id") == (1, 1, 11)
+    assert pick(found[("pendiente_desconsolidar", p2_key)], "export_row", "source_row", "source_id") == (
+        None,
+        2,
+        22,
+    )
+
+    rejects = {
+        (r[0], r[1]): r[2]
+        for r in query(
+            settings,
+            "select source_table, source_row, reasons from traffic.traficov2_rejects where source_table"
+            " not in ('arribos', 'pendiente_desconsolidar', 'remisiones', 'arribos_expo_ctns')",
+        )
+    }
+    assert rejects == {
+        ("arribos_semana.csv", 5): "invalid container check digit",
+        ("arribos_semana.csv", 6): "unparseable peso",
+    }
+
+    arribos_mart = rows_by(settings, "traficov2_arribos", "Contenedor")
+    cols = ("arribado", "TLAT", "Peso", "Peligrosa")
+    assert {k: pick(v, *cols) for k, v in arribos_mart.items()} == {
+        A1: (1, "TLAT-4411", Decimal("12500.5"), "NO"),
+        A2: (0, None, Decimal("8000"), "SI"),
+    }
+    assert only_in_export not in arribos_mart  # the export adds fields, never rows

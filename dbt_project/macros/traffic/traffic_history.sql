@@ -1,13 +1,17 @@
 {#- Manual edits, field by field: the current (not deleted) version of each key from the versions of
-    a traffic snapshot, where each editable field takes the dispatcher's latest edit when that edit
-    is later than the last change of the field in the source (the later timestamp wins; a later
-    source change overrides an older edit). Because edits are read from their raw table and times
-    from the snapshot, a re-sync or a full refresh re-applies them.
+    a traffic snapshot, where each editable field takes the dispatcher's latest edit unless the source
+    really changed that field after the edit. A field's source change is a change of its value
+    between two versions of the row: the first sight of a row is not a change (dispatchers edit rows
+    that exist, often before this project first saw them). So an edit applies from its `edited_at`
+    until a later real change of that field at the source; a later edit replaces it. Because edits
+    are read from their raw table and times from the snapshot, a re-sync or a full refresh re-applies
+    them.
     `versions`: the snapshot (relation or CTE name); `manual_edits`: `stg_traffic__manual_edits`
     (relation or CTE name); `table_name`: the mart, which picks its columns and editable fields
     (`traffic_mart_columns`, `traffic_editable_fields`). A query (its own `with`), one row per key:
-    the mart's columns, `fecha_registro` (first version of the key) and `fecha_modificacion`
-    (latest source change or applied edit). -#}
+    the mart's columns, `<column>_edit_id` per editable field (the edit applied, null when none),
+    `fecha_registro` (first version of the key) and `fecha_modificacion` (latest source change or
+    applied edit). -#}
 {% macro traffic_apply_manual_edits(versions, manual_edits, table_name) -%}
     {%- set columns = traffic_mart_columns(table_name) | map(attribute=0) | list -%}
     {%- set fields = traffic_editable_fields(table_name) -%}
@@ -33,8 +37,9 @@
             business_key,
             min(dbt_valid_from) as first_seen_at,
             {%- for field, column in fields.items() %}
+            -- the last real source change of the field (null: never changed since first seen)
             max(case
-                when version_number = 1 or prev_{{ column }} is distinct from {{ column }} then dbt_valid_from
+                when version_number > 1 and prev_{{ column }} is distinct from {{ column }} then dbt_valid_from
             end) as {{ column }}_changed_at{{ "," if not loop.last }}
             {%- endfor %}
 
@@ -46,16 +51,15 @@
     ranked_edits as (
 
         select
+            edit_id,
             match_key,
             field,
             edit_value,
             edited_at_utc,
-            row_number() over (
-                partition by match_key, field order by edited_at_utc desc, edit_id desc
-            ) as edit_rank
+            {{ traffic_edit_rank() }} as edit_rank
 
         from {{ manual_edits }}
-        where table_name = '{{ table_name }}'
+        where table_name = '{{ table_name }}' and edited_at_utc is not null
 
     ),
 
@@ -73,30 +77,21 @@
 
     ),
 
-    resolved as (
+    applicable as (
 
         select
-            current_rows.business_key,
-            {%- for column in columns %}
-            {%- if column in fields.values() %}
+            current_rows.*,
+            history.first_seen_at,
+            {%- for field, column in fields.items() %}
             case
-                when edit_{{ column }}.edited_at_utc > history.{{ column }}_changed_at then edit_{{ column }}.edit_value
-                else current_rows.{{ column }}
-            end as {{ column }},
-            {%- else %}
-            current_rows.{{ column }},
-            {%- endif %}
+                when
+                    history.{{ column }}_changed_at is null
+                    or edit_{{ column }}.edited_at_utc > history.{{ column }}_changed_at
+                    then edit_{{ column }}.edit_id
+            end as {{ column }}_edit_id,
+            edit_{{ column }}.edit_value as {{ column }}_edit_value,
+            edit_{{ column }}.edited_at_utc as {{ column }}_edited_at{{ "," if not loop.last }}
             {%- endfor %}
-            history.first_seen_at as fecha_registro,
-            greatest(
-                current_rows.dbt_valid_from,
-                {%- for field, column in fields.items() %}
-                case
-                    when edit_{{ column }}.edited_at_utc > history.{{ column }}_changed_at then edit_{{ column }}.edited_at_utc
-                    else current_rows.dbt_valid_from
-                end{{ "," if not loop.last }}
-                {%- endfor %}
-            ) as fecha_modificacion
 
         from current_rows
         inner join history on current_rows.business_key = history.business_key
@@ -107,9 +102,85 @@
                 and edit_{{ column }}.field = '{{ field }}'
         {%- endfor %}
 
+    ),
+
+    resolved as (
+
+        select
+            business_key,
+            {%- for column in columns %}
+            {%- if column in fields.values() %}
+            case
+                when {{ column }}_edit_id is not null then {{ column }}_edit_value
+                else {{ column }}
+            end as {{ column }},
+            {%- else %}
+            {{ column }},
+            {%- endif %}
+            {%- endfor %}
+            {%- for field, column in fields.items() %}
+            {{ column }}_edit_id,
+            {%- endfor %}
+            first_seen_at as fecha_registro,
+            greatest(
+                dbt_valid_from,
+                {%- for field, column in fields.items() %}
+                case
+                    when {{ column }}_edit_id is not null then {{ column }}_edited_at
+                    else dbt_valid_from
+                end{{ "," if not loop.last }}
+                {%- endfor %}
+            ) as fecha_modificacion
+
+        from applicable
+
     )
 
     select * from resolved
+{%- endmacro %}
+
+{#- The order of a dispatcher's edits of one field of one row: 1 = the latest (by `edited_at`, then
+    by edit id), the one that counts. -#}
+{% macro traffic_edit_rank() -%}
+    row_number() over (
+        partition by table_name, match_key, field order by edited_at_utc desc nulls last, edit_id desc
+    )
+{%- endmacro %}
+
+{#- The edit ids the resolved marts applied, one per row (`edit_id`): `marts` maps each mart to the
+    relation or CTE of its resolved model (with the `<column>_edit_id` columns of
+    `traffic_apply_manual_edits`). A query. -#}
+{% macro traffic_applied_edit_ids(marts) -%}
+    {%- set parts = [] -%}
+    {%- for mart, relation in marts.items() -%}
+        {%- for field, column in traffic_editable_fields(mart).items() -%}
+            {%- do parts.append("select " ~ column ~ "_edit_id as edit_id from " ~ relation
+                ~ " where " ~ column ~ "_edit_id is not null") -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ parts | join("\n    union all\n    ") }}
+{%- endmacro %}
+
+{#- The current keys of the resolved marts: (`table_name`, `business_key`). A query. -#}
+{% macro traffic_current_keys(marts) -%}
+    {%- set parts = [] -%}
+    {%- for mart, relation in marts.items() -%}
+        {%- do parts.append("select '" ~ mart ~ "' as table_name, business_key from " ~ relation) -%}
+    {%- endfor -%}
+    {{ parts | join("\n    union all\n    ") }}
+{%- endmacro %}
+
+{#- True when an edit (`table_name`, `field` columns of `edits`) is for a field its mart takes no
+    edits for, or for no traffic mart at all. -#}
+{% macro traffic_edit_not_editable(edits, marts) -%}
+    case
+        {%- for mart in marts %}
+        when {{ edits }}.table_name = '{{ mart }}' then {{ edits }}.field not in (
+            {%- for field in traffic_editable_fields(mart) %}'{{ field }}'{{ ", " if not loop.last }}{% endfor -%}
+        )
+        {%- endfor %}
+        else true
+    end
 {%- endmacro %}
 
 {#- Sync-log events of one traffic snapshot: each version is one event at its `dbt_valid_from`:

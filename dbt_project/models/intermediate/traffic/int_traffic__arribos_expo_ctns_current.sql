@@ -1,7 +1,9 @@
 {#- Booking aggregation (EXPO): one row per Booking; Cantidad summed over the valid source rows;
     Contenedor = the distinct real containers (from the source or assigned) in order of first
-    appearance (source row, then secuencia), joined with `, `, `-` when none; every other column
-    the first non-null value in source order. -#}
+    appearance (source row, then secuencia), joined with `, `, `-` when none; `source_id` the source
+    reference of the booking's first row (its `id` where the source has one, else its `_source_row`,
+    as legacy kept the source position); every other column the first non-null value in source
+    order. -#}
 with
 
 validated as (
@@ -57,7 +59,7 @@ bookings as (
     select
         booking as business_key,
         booking,
-        {{ first_value_agg('source_id', 'source_row') }} as source_id,
+        {{ first_value_agg('coalesce(source_id, source_row)', 'source_row') }} as source_id,
         {{ first_value_agg('fecha', 'source_row') }} as fecha,
         {{ first_value_agg('cliente', 'source_row') }} as cliente,
         cast(sum(cantidad) as bigint) as cantidad,

@@ -1,3 +1,6 @@
+{#- Stock per lot of the active warehouses (as the legacy view: a disabled warehouse keeps its stock in
+    `warehouse_stock`, not here), with its expiration status. `warehouse_id` is kept so that
+    consumers join on it, never on the code or the name. -#}
 with
 
 stock as (
@@ -28,6 +31,7 @@ dated as (
         stock.quantity,
         stock.lot_number,
         stock.expiration_date,
+        stock.warehouse_id,
         {% set days = dbt.datediff(inventory_today(), 'stock.expiration_date', 'day') -%}
         cast({{ days }} as integer) as days_to_expiration
     from stock
@@ -35,6 +39,7 @@ dated as (
         on stock.product_id = products.product_id
     inner join warehouses
         on stock.warehouse_id = warehouses.warehouse_id
+    where warehouses.is_active
 
 ),
 
@@ -54,7 +59,8 @@ final as (
             when days_to_expiration < 0 then 'Expired'
             when days_to_expiration <= {{ var('inventory_expiring_soon_days', 30) }} then 'Expiring Soon'
             else 'Valid'
-        end as expiration_status
+        end as expiration_status,
+        warehouse_id
     from dated
 
 )

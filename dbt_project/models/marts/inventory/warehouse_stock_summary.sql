@@ -1,3 +1,5 @@
+{#- Per warehouse (every warehouse, active or not), its stock as `warehouse_stock_by_lot` shows it:
+    a disabled warehouse has no stock there, so it counts 0 here. -#}
 with
 
 warehouses as (
@@ -12,11 +14,11 @@ by_lot as (
 
 ),
 
+{# by warehouse id: two warehouses may share a name (and, before disambiguation, a code) #}
 per_warehouse as (
 
     select
-        warehouse_code,
-        warehouse_name,
+        warehouse_id,
         count(distinct sku) as products,
         {{ count_where("lot_number <> 'NO_LOT_TRACKING'") }} as lots,
         sum(quantity) as units,
@@ -25,7 +27,7 @@ per_warehouse as (
         sum(case when expiration_status = 'Expiring Soon' then quantity else 0 end) as units_expiring_soon,
         sum(case when expiration_status = 'Valid' then quantity else 0 end) as units_valid
     from by_lot
-    group by warehouse_code, warehouse_name
+    group by warehouse_id
 
 ),
 
@@ -45,9 +47,7 @@ final as (
         cast(coalesce(per_warehouse.units_valid, 0) as numeric(18, 3)) as units_valid
     from warehouses
     left join per_warehouse
-        on
-            warehouses.code = per_warehouse.warehouse_code
-            and warehouses.name = per_warehouse.warehouse_name
+        on warehouses.warehouse_id = per_warehouse.warehouse_id
 
 )
 

@@ -24,6 +24,25 @@ expo as (
 
 ),
 
+{# the weekly exports follow the rules of their tables; `source_table` is then the file name #}
+arribos_export as (
+
+    select * from {{ ref('int_traffic__arribos_export_validated') }}
+
+),
+
+pendiente_export as (
+
+    select * from {{ ref('int_traffic__pendiente_export_validated') }}
+
+),
+
+remisiones_export as (
+
+    select * from {{ ref('int_traffic__remisiones_export_validated') }}
+
+),
+
 rejected as (
 
     select
@@ -74,6 +93,45 @@ rejected as (
         rejection_reasons as reasons,
         loaded_at
     from expo
+    where rejection_reasons is not null
+
+    union all
+
+    select
+        'arribos_semana.csv' as source_table,
+        cast(null as bigint) as source_id,
+        source_row,
+        contenedor_source as contenedor,
+        booking,
+        rejection_reasons as reasons,
+        loaded_at
+    from arribos_export
+    where rejection_reasons is not null
+
+    union all
+
+    select
+        'pendiente_desconsolidar.csv' as source_table,
+        cast(null as bigint) as source_id,
+        source_row,
+        contenedor_source as contenedor,
+        cast(null as {{ dbt.type_string() }}) as booking,
+        rejection_reasons as reasons,
+        loaded_at
+    from pendiente_export
+    where rejection_reasons is not null
+
+    union all
+
+    select
+        'remisiones_semana.csv' as source_table,
+        cast(null as bigint) as source_id,
+        source_row,
+        contenedor_source as contenedor,
+        booking,
+        rejection_reasons as reasons,
+        loaded_at
+    from remisiones_export
     where rejection_reasons is not null
 
 ),
