@@ -106,12 +106,14 @@ def _row(engine: str, rows: int, seconds: float, peak_mb: float) -> None:
 
 
 def _spark_settings(work: Path, master: str) -> Settings:
+    # no brackets in folder names: Hadoop reads `local[2]` in a path as a glob
+    master_name = "local" if master.startswith("local") else "cluster"
     return Settings(
         target="spark",
         lake_url=str(work / "lake"),
-        spark_dir=work / f"spark-{master.split(':')[0]}",
+        spark_dir=work / f"spark-{master_name}",
         spark_master=master,
-        dbt_target_path=work / f"target-spark-{master.split(':')[0]}",
+        dbt_target_path=work / f"target-spark-{master_name}",
     )
 
 
