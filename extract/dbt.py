@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extract.settings import PROJECT_ROOT, Settings
+from extract.warehouse import lake_tables
 
 FAILED_STATUSES = {"error", "fail", "runtime error"}
 
@@ -211,29 +212,3 @@ def _summarise(args: list[str], outcome: Any, logged: _EventLog | None = None) -
     if not result.success and not result.failures and result.error is None and not result.logged_errors:
         result.error = "dbt reported a failure (see its log above)"
     return result
-
-
-def lake_tables(settings: Settings) -> list[str]:
-    """The raw tables in the lake, ``raw_<source>/<table>`` (and ``ops/...``): one folder per table as
-    dlt's filesystem destination writes them, dlt's staging datasets and bookkeeping left out except
-    ``_dlt_loads``. dbt-spark declares them as external tables before each build (dbt var
-    ``lake_tables``, macro ``lake_external_tables``). Read with dlt's own filesystem settings."""
-    from dlt.common.configuration import resolve_configuration
-    from dlt.common.storages import FilesystemConfiguration, fsspec_from_config
-
-    config = resolve_configuration(
-        FilesystemConfiguration(settings.lake_url), sections=("destination", "filesystem")
-    )
-    fs, root = fsspec_from_config(config)
-    if not fs.exists(root):
-        return []
-    found = []
-    for dataset in sorted(fs.ls(root, detail=False)):
-        name = dataset.rstrip("/").rsplit("/", 1)[-1]
-        if not (name.startswith("raw_") or name == "ops") or name.endswith("_staging"):
-            continue
-        for table in sorted(fs.ls(dataset, detail=False)):
-            table_name = table.rstrip("/").rsplit("/", 1)[-1]
-            if fs.isdir(table) and (table_name == "_dlt_loads" or not table_name.startswith("_dlt")):
-                found.append(f"{name}/{table_name}")
-    return found

@@ -58,7 +58,7 @@ def destination(settings: Settings) -> Any:
 def lake_destination(settings: Settings) -> Any:
     """ELT_TARGET=spark: dlt's ``filesystem`` destination writes each raw table as parquet files in its
     own folder, ``<ELT_LAKE_URL>/raw_<source>/<table>/``, which dbt-spark reads as external tables
-    (macro ``lake_external_tables``; ``extract.dbt.lake_tables`` lists the folders). Plain parquet
+    (macro ``lake_external_tables``; ``extract.warehouse.lake_tables`` lists the folders). Plain parquet
     cannot be merged into, so dlt appends where the other warehouses merge, and staging keeps the
     latest version of each key (macro ``latest_version``). Credentials of a remote lake (``s3://``,
     ``abfss://``) come from dlt's settings, ``destination.filesystem.credentials``."""

@@ -107,3 +107,52 @@ def query(settings: Settings, sql: str, params: tuple = ()) -> list[tuple]:
     """Rows of one read-only query (a missing relation raises the engine's error)."""
     with connect(settings) as conn:
         return fetch(conn, sql, params)
+
+
+def lake_tables(settings: Settings) -> list[str]:
+    """The raw tables in the lake, ``raw_<source>/<table>`` (and ``ops/...``): one folder per table as
+    dlt's filesystem destination writes them, dlt's staging datasets and bookkeeping left out except
+    ``_dlt_loads``. dbt-spark declares them as external tables before each build (dbt var
+    ``lake_tables``, macro ``lake_external_tables``). Read with dlt's own filesystem settings."""
+    from dlt.common.configuration import resolve_configuration
+    from dlt.common.storages import FilesystemConfiguration, fsspec_from_config
+
+    config = resolve_configuration(
+        FilesystemConfiguration(settings.lake_url), sections=("destination", "filesystem")
+    )
+    fs, root = fsspec_from_config(config)
+    if not fs.exists(root):
+        return []
+    found = []
+    for dataset in sorted(fs.ls(root, detail=False)):
+        name = dataset.rstrip("/").rsplit("/", 1)[-1]
+        if not (name.startswith("raw_") or name == "ops") or name.endswith("_staging"):
+            continue
+        for table in sorted(fs.ls(dataset, detail=False)):
+            table_name = table.rstrip("/").rsplit("/", 1)[-1]
+            if fs.isdir(table) and (table_name == "_dlt_loads" or not table_name.startswith("_dlt")):
+                found.append(f"{name}/{table_name}")
+    return found
+
+
+def raw_tables(conn: Any, settings: Settings, dataset: str) -> list[str]:
+    """The tables dlt landed in ``dataset`` (``raw_<source>``), dlt's own tables left out: from the
+    catalog of DuckDB or PostgreSQL, from the lake's folders on Spark."""
+    if settings.target == "spark":
+        prefix = f"{dataset}/"
+        return [t[len(prefix) :] for t in lake_tables(settings) if t.startswith(prefix) and "/_dlt" not in t]
+    rows = fetch(conn, "select table_name from information_schema.tables where table_schema = ?", (dataset,))
+    return sorted(r[0] for r in rows if not r[0].startswith("_dlt"))
+
+
+def raw_relation(settings: Settings, dataset: str, table: str) -> str:
+    """SQL naming a landed table: ``"dataset"."table"``, or on Spark its lake folder read as parquet
+    (fresh file listing on every query, no catalog needed before the first build)."""
+    if settings.target == "spark":
+        return f"parquet.`{settings.lake_url.rstrip('/')}/{dataset}/{table}`"
+    return f"{quote(dataset)}.{quote(table)}"
+
+
+def quote(name: str) -> str:
+    """An identifier quoted for DuckDB and PostgreSQL."""
+    return '"' + name.replace('"', '""') + '"'

@@ -8,9 +8,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from extract.dbt import lake_tables
 from extract.pipeline import destination
 from extract.settings import ConfigError, Settings
+from extract.warehouse import lake_tables
 
 
 def test_spark_target_reads_lake_url_and_master(tmp_path: Path) -> None:

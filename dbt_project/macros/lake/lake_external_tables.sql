@@ -1,6 +1,6 @@
 {#- ELT_TARGET=spark: the raw tables are folders of parquet files in the lake that dlt writes
     (`<ELT_LAKE_URL>/raw_<source>/<table>/`). Before every build (on-run-start) each folder listed in
-    var `lake_tables` (`raw_<source>/<table>`, filled by `extract.dbt.lake_tables`) is declared again
+    var `lake_tables` (`raw_<source>/<table>`, filled by `extract.warehouse.lake_tables`) is declared again
     as an external table of the catalog: drop and create, which touches no file, so new files and
     new columns (parquet schemas merged) are seen by the build. dlt's `_dlt_loads` is JSON lines.
     Other engines: nothing to do, dlt loads into the warehouse itself. -#}
