@@ -38,7 +38,7 @@ from extract.errors import chain, exit_code, explain
 from extract.exit_codes import EXIT_BUSY, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from extract.fleet.cli import register as register_fleet
 from extract.inventory.cli import register as register_inventory
-from extract.locks import LockBusy, hold
+from extract.locks import LockBusy, hold, warehouse_writer
 from extract.ops import health as ops_health
 from extract.ops import history as ops_history
 from extract.ops.schedule import Scheduler, parse_interval
@@ -121,13 +121,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(sources_pointed_at(settings), flush=True)
 
     def one_run() -> int:
-        started = datetime.now(UTC)
-        report = run(settings, specs, opts, build=not args.no_build, all_selected=not args.only)
-        for line in report.lines(verbose=args.verbose):
-            print(line, flush=True)
-        if not opts.dry_run:  # a dry run writes nothing to the warehouse, history included
-            ops_history.record(settings, report, started=started, command=args.command_line)
-        return report.exit_code
+        with warehouse_writer(settings):  # DuckDB: one writing process at a time (waits, else 75)
+            started = datetime.now(UTC)
+            report = run(settings, specs, opts, build=not args.no_build, all_selected=not args.only)
+            for line in report.lines(verbose=args.verbose):
+                print(line, flush=True)
+            if not opts.dry_run:  # a dry run writes nothing to the warehouse, history included
+                ops_history.record(settings, report, started=started, command=args.command_line)
+            return report.exit_code
 
     try:
         with source_locks(settings, specs):

@@ -7,18 +7,30 @@ dlt's own CLI finds them with ``--pipelines-dir``.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import dlt
-from dlt.common.pipeline import LoadInfo
+import pyarrow.parquet as pq
 
 from extract.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Tests only: `ELT_TEST_KILL_AT=<phase>` makes a run SIGKILL itself at a named point, so the crash
+# tests hit every phase deterministically (read, extract, normalize, load, dbt).
+KILL_ENV = "ELT_TEST_KILL_AT"
+KILL_PHASES = ("read", "extract", "normalize", "load", "dbt")
 
 # Arrow batches as parquet, uncompressed: the fast path into both warehouses
 # (PostgreSQL reads parquet through adbc-driver-postgresql).
@@ -33,6 +45,29 @@ class RunOptions:
     dry_run: bool = False
     verbose: bool = False
     tables: tuple[str, ...] = ()
+
+
+def kill_point(phase: str) -> None:
+    """SIGKILL this process when ``ELT_TEST_KILL_AT`` names ``phase`` (tests only; a no-op otherwise)."""
+    if os.environ.get(KILL_ENV) == phase:
+        print(f"{KILL_ENV}: killing the run at {phase}", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _kill_during_load(pipeline: dlt.Pipeline) -> None:
+    """Tests only: SIGKILL the run as soon as the load has completed its first job (a package then
+    has written part of itself to the warehouse: the state the crash tests must recover from)."""
+    if os.environ.get(KILL_ENV) != "load":
+        return
+    folder = Path(pipeline.working_dir) / "load" / "normalized"
+
+    def watch() -> None:
+        while True:
+            if any(p.is_file() for p in folder.glob("*/completed_jobs/*")):
+                kill_point("load")
+            time.sleep(0.002)
+
+    threading.Thread(target=watch, daemon=True, name="elt-test-kill").start()
 
 
 def show_progress() -> bool:
@@ -96,14 +131,64 @@ def progress_collector() -> Any:
     return LogCollector(dump_system_stats=False)
 
 
+class SchemaContractError(ValueError):
+    """A source lost (or never had) a column the marts depend on."""
+
+
+def require_columns(source: str, table: str, required: tuple[str, ...]) -> Any:
+    """A map for a resource of Arrow tables: the first batch must carry ``required`` (raw names, as dlt
+    normalises them), else the source's run fails naming the column, before anything is loaded: the raw
+    table keeps its last good rows instead of nulls in the lost column."""
+    from dlt.common.normalizers.naming.snake_case import NamingConvention
+
+    naming = NamingConvention()
+    checked = False
+
+    def check(item: Any) -> Any:
+        nonlocal checked
+        if not checked and getattr(item, "num_rows", 0) and hasattr(item.schema, "names"):
+            present = {naming.normalize_identifier(name) for name in item.schema.names}
+            missing = [c for c in required if c not in present]
+            if missing:
+                raise SchemaContractError(
+                    f"{source}: {table} has no column {', '.join(missing)} any more, which the marts depend "
+                    f"on; nothing of {source} was loaded, the warehouse keeps its last good data"
+                )
+            checked = True
+        return item
+
+    return check
+
+
+def _contract_error(exc: BaseException) -> SchemaContractError | None:
+    """The schema contract violation behind a dlt step failure, if that is what it is."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, SchemaContractError):
+            return current
+        seen.add(id(current))
+        current = getattr(current, "exception", None) or current.__cause__ or current.__context__
+    return None
+
+
+class PendingLoadError(RuntimeError):
+    """A load package left by an earlier run cannot complete; the message says why and how to clear it."""
+
+
 @dataclass
 class LandResult:
-    """What one source landed: rows per raw table and the load ids."""
+    """What one source landed: rows per raw table and the load ids, and what an earlier, interrupted
+    run had left pending and this run completed first."""
 
     source: str
     rows: dict[str, int] = field(default_factory=dict)
     load_ids: list[str] = field(default_factory=list)
     dry_run: bool = False
+    pending_rows: dict[str, int] = field(default_factory=dict)
+    pending_load_ids: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # what failed although rows landed (exit 1)
+    drift: list[str] = field(default_factory=list)  # columns the source added or retyped this run
 
     @property
     def total_rows(self) -> int:
@@ -112,13 +197,205 @@ class LandResult:
     def describe(self) -> str:
         verb = "would read" if self.dry_run else "read"
         if not self.rows:
-            return f"{self.source}: {verb} 0 rows (nothing new at the source)"
-        tables = ", ".join(f"{t}={n}" for t, n in sorted(self.rows.items()))
-        return f"{self.source}: {verb} {self.total_rows} rows ({tables})"
+            text = f"{self.source}: {verb} 0 rows (nothing new at the source)"
+        else:
+            tables = ", ".join(f"{t}={n}" for t, n in sorted(self.rows.items()))
+            text = f"{self.source}: {verb} {self.total_rows} rows ({tables})"
+        if self.drift:
+            text += f"; schema drift: {', '.join(self.drift)}"
+        if self.pending_load_ids:
+            tables = ", ".join(f"{t}={n}" for t, n in sorted(self.pending_rows.items())) or "no rows"
+            text += (
+                f"; first completed {len(self.pending_load_ids)} load package(s) an interrupted run "
+                f"left pending ({tables})"
+            )
+        return text
 
 
 def _user_rows(row_counts: dict[str, int]) -> dict[str, int]:
     return {t: n for t, n in row_counts.items() if not t.startswith("_dlt")}
+
+
+def _columns(pipeline: dlt.Pipeline) -> dict[str, set[str]]:
+    """The user tables and columns of the pipeline's schema (empty before its first run)."""
+    try:
+        schema = pipeline.default_schema
+    except Exception:  # no schema yet
+        return {}
+    return {
+        name: {c for c in table.get("columns", {}) if not c.startswith("_dlt")}
+        for name, table in schema.tables.items()
+        if not name.startswith("_dlt")
+    }
+
+
+def _drift(before: dict[str, set[str]], after: dict[str, set[str]]) -> list[str]:
+    """Columns that appeared in tables that existed before: new ones, and dlt's variant columns
+    (``<column>__v_<type>``), which mean a column changed type at the source."""
+    out = []
+    for table, columns in sorted(after.items()):
+        if table not in before:
+            continue
+        for column in sorted(columns - before[table]):
+            if "__v_" in column:
+                base, kind = column.split("__v_", 1)
+                out.append(f"{table}.{base} retyped (values of type {kind} land in {column})")
+            else:
+                out.append(f"{table}.{column} added")
+    return out
+
+
+def _package_dir(pipeline: dlt.Pipeline, load_id: str) -> Path:
+    return Path(pipeline.working_dir) / "load" / "normalized" / load_id
+
+
+def _restart_package(package: Path) -> None:
+    """Make a package that may already have written part of itself load again from its start.
+
+    dlt resumes such a package job by job: a job that committed in the warehouse but was not yet marked
+    done runs twice, which for a merge copies its rows into the staging table twice (the upsert then
+    inserts both copies), and dlt skips truncating the staging and replace tables on a resumed package.
+    So every job of a merge or replace table goes back to ``new_jobs``, follow-up (merge SQL) jobs are
+    dropped to be made again, and the schema update is marked pending, so dlt truncates the staging and
+    replace tables first: loading the whole package again is idempotent (upsert by key, replace).
+    """
+    applied = package / "applied_schema_updates.json"
+    if not applied.is_file():
+        return  # nothing of it reached the warehouse: dlt loads it as it is
+    tables = json.loads((package / "schema.json").read_text()).get("tables", {})
+    new_jobs = package / "new_jobs"
+    for state in ("new_jobs", "started_jobs", "completed_jobs"):
+        for job in sorted((package / state).glob("*")):
+            if not job.is_file():
+                continue
+            if job.suffix == ".sql":
+                job.unlink()
+                continue
+            disposition = tables.get(job.name.split(".", 1)[0], {}).get("write_disposition")
+            if state == "started_jobs" or disposition in ("merge", "replace"):
+                job.rename(new_jobs / job.name)
+    transitions = package / ".pending_transitions"
+    for leftover in transitions.glob("*"):
+        leftover.unlink()
+    (package / "schema_updates.json").write_text(applied.read_text())
+    applied.unlink()
+
+
+def _package_rows(package: Path) -> dict[str, int]:
+    """Rows per user table in a package's jobs still to load (parquet footers, no data read)."""
+    rows: dict[str, int] = {}
+    for job in package.glob("new_jobs/*.parquet"):
+        table = job.name.split(".", 1)[0]
+        if table.startswith("_dlt"):
+            continue
+        try:
+            rows[table] = rows.get(table, 0) + pq.read_metadata(job).num_rows
+        except (OSError, ValueError) as exc:  # the load will say what is wrong with it
+            log.warning("cannot count the rows of %s: %s", job.name, exc)
+    return rows
+
+
+def _clear_command(settings: Settings, pipeline: dlt.Pipeline) -> str:
+    return (
+        f"dlt pipeline --pipelines-dir {settings.dlt_pipelines_dir} {pipeline.pipeline_name} abort-packages"
+    )
+
+
+def drop_raw_dependents(settings: Settings, schema: str) -> list[str]:
+    """PostgreSQL: drop (CASCADE) the views built on the tables of ``schema``, in one transaction, so dlt
+    can drop those tables for a full refresh; dbt builds the views again. DuckDB tracks no such
+    dependencies. Returns the views dropped."""
+    if settings.target != "postgres":
+        return []
+    from extract.warehouse import connect, fetch
+
+    sql = """
+        select distinct quote_ident(vn.nspname) || '.' || quote_ident(v.relname), v.relkind
+        from pg_depend d
+        join pg_rewrite r on r.oid = d.objid
+        join pg_class v on v.oid = r.ev_class
+        join pg_namespace vn on vn.oid = v.relnamespace
+        join pg_class t on t.oid = d.refobjid
+        join pg_namespace tn on tn.oid = t.relnamespace
+        where tn.nspname = ? and t.relkind in ('r', 'p') and v.oid <> t.oid
+    """
+    with connect(settings, read_only=False) as conn:
+        views = fetch(conn, sql, (schema,))
+        if views:
+            kinds = {"m": "materialized view"}
+            statements = [f"drop {kinds.get(kind, 'view')} if exists {name} cascade" for name, kind in views]
+            fetch(conn, "; ".join(statements))  # one statement list: one transaction
+    return [name for name, _ in views]
+
+
+def _has_drops(pipeline: dlt.Pipeline, load_ids: list[str]) -> bool:
+    for load_id in load_ids:
+        state = _package_dir(pipeline, load_id) / "load_package_state.json"
+        if state.is_file() and json.loads(state.read_text()).get("dropped_tables"):
+            return True
+    return False
+
+
+def _load(settings: Settings, pipeline: dlt.Pipeline, load_ids: list[str]) -> None:
+    if _has_drops(pipeline, load_ids):
+        dropped = drop_raw_dependents(settings, pipeline.dataset_name)
+        if dropped:
+            log.warning(
+                "full refresh: dropped views on %s for dbt to rebuild: %s", pipeline.dataset_name, dropped
+            )
+    _kill_during_load(pipeline)
+    info = pipeline.load()
+    info.raise_on_failed_jobs()
+
+
+def complete_pending(settings: Settings, pipeline: dlt.Pipeline) -> tuple[dict[str, int], list[str]]:
+    """Load what an interrupted run left extracted or normalized, before anything new is extracted.
+
+    A package that had started loading is loaded again from its start (``_restart_package``), so a kill
+    at any moment of a load never duplicates rows. A package that cannot complete raises
+    ``PendingLoadError`` with its cause and the command that clears it.
+    """
+    if not pipeline.has_pending_data:
+        return {}, []
+    try:
+        if pipeline.list_extracted_load_packages():
+            pipeline.normalize()
+        load_ids = list(pipeline.list_normalized_load_packages())
+        rows: dict[str, int] = {}
+        for load_id in load_ids:
+            package = _package_dir(pipeline, load_id)
+            _restart_package(package)
+            for table, n in _package_rows(package).items():
+                rows[table] = rows.get(table, 0) + n
+        log.warning(
+            "%s: completing %d load package(s) left pending by an earlier run",
+            pipeline.pipeline_name,
+            len(load_ids),
+        )
+        _load(settings, pipeline, load_ids)
+    except Exception as exc:
+        from extract.errors import explain
+
+        raise PendingLoadError(  # our message is the one to show: the fix first, then the cause
+            f"a load package left pending by an earlier run cannot complete; clear it with "
+            f"`{_clear_command(settings, pipeline)}` (it puts the cursors back to before that package) and "
+            f"run again; cause: {explain(exc)[:160]}"
+        ) from None
+    return rows, load_ids
+
+
+def _kill_on_read(data: Any) -> Any:
+    """Tests only: with ``ELT_TEST_KILL_AT=read``, SIGKILL after the source handed over its first item."""
+    if os.environ.get(KILL_ENV) != "read":
+        return data
+
+    def first_item(item: Any) -> Any:
+        kill_point("read")
+        return item
+
+    for resource in getattr(data, "selected_resources", {}).values():
+        resource.add_map(first_item)
+    return data
 
 
 def land(
@@ -131,29 +408,46 @@ def land(
 ) -> LandResult:
     """Extract, normalize and load ``data`` into ``raw_<source_name>``.
 
+    Packages an interrupted run left pending are completed first and reported (``complete_pending``);
+    then the new data is extracted, normalized and loaded in the same call.
+
     A dry run extracts and normalizes in a throwaway copy of the pipeline's working folder,
     reports the row counts and loads nothing, so cursors and the warehouse stay as they were.
     """
+    refresh = "drop_sources" if full_refresh else None
     if dry_run:
         with tempfile.TemporaryDirectory(prefix="elt-dry-") as tmp:
             live = settings.dlt_pipelines_dir / pipeline_name(source_name)
             if live.exists():
                 shutil.copytree(live, Path(tmp) / live.name)
             pipeline = make_pipeline(settings, source_name, pipelines_dir=Path(tmp))
-            pipeline.extract(
-                data, refresh="drop_sources" if full_refresh else None, loader_file_format=LOADER_FILE_FORMAT
-            )
+            pipeline.extract(data, refresh=refresh, loader_file_format=LOADER_FILE_FORMAT)
             info = pipeline.normalize()
             return LandResult(source_name, _user_rows(info.row_counts), dry_run=True)
 
     pipeline = make_pipeline(settings, source_name)
-    load_info: LoadInfo = pipeline.run(
-        data,
-        loader_file_format=LOADER_FILE_FORMAT,
-        refresh="drop_sources" if full_refresh else None,
+    pending_rows, pending_ids = complete_pending(settings, pipeline)
+    columns_before = _columns(pipeline)
+    try:
+        pipeline.extract(_kill_on_read(data), refresh=refresh, loader_file_format=LOADER_FILE_FORMAT)
+    except Exception as exc:
+        contract = _contract_error(exc)
+        if contract is not None:
+            raise contract from exc
+        raise
+    kill_point("extract")
+    normalized = pipeline.normalize()
+    kill_point("normalize")
+    load_ids = list(pipeline.list_normalized_load_packages())
+    _load(settings, pipeline, load_ids)
+    drift = _drift(columns_before, _columns(pipeline))
+    for line in drift:
+        log.warning("%s: schema drift at the source: %s", source_name, line)
+    return LandResult(
+        source_name,
+        _user_rows(normalized.row_counts),
+        load_ids,
+        pending_rows=pending_rows,
+        pending_load_ids=pending_ids,
+        drift=drift,
     )
-    load_info.raise_on_failed_jobs()
-    trace = pipeline.last_trace
-    normalized = trace.last_normalize_info if trace else None
-    counts = normalized.row_counts if normalized else {}
-    return LandResult(source_name, _user_rows(counts), list(load_info.loads_ids))

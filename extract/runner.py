@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from extract.changes import BuildState, newest_load, project_hash, source_loads
 from extract.dbt import DbtResult, run_dbt
 from extract.errors import chain, exit_code, explain
 from extract.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from extract.pipeline import LandResult, RunOptions, show_progress
+from extract.pipeline import KILL_ENV, LandResult, RunOptions, kill_point, show_progress
 from extract.redact import redact
 from extract.settings import Settings, activate
 from extract.sources import SourceSpec
@@ -111,7 +112,11 @@ def run(
         if not opts.dry_run:
             before[spec.name] = newest_load(settings, spec.name)
         try:
-            report.landed.append(spec.land(settings, opts))
+            result = spec.land(settings, opts)
+            report.landed.append(result)
+            if result.errors:  # landed what it could, but something it must read failed
+                report.failed[spec.name] = redact("; ".join(result.errors))
+                report.codes[spec.name] = EXIT_FAILED
         except Exception as exc:  # one failing source must not stop the others
             log.debug("source %s failed:\n%s", spec.name, redact(traceback.format_exc()))
             report.failed[spec.name] = explain(exc)
@@ -166,7 +171,25 @@ def _build(
     if opts.full_refresh:
         args.append("--full-refresh")
     started = time.monotonic()
-    report.dbt = run_dbt(settings, args, check=False, quiet=not (opts.verbose or show_progress()))
+    report.dbt = run_dbt(
+        settings,
+        args,
+        check=False,
+        quiet=not (opts.verbose or show_progress()),
+        callbacks=_dbt_kill_callbacks(),
+    )
     report.seconds["dbt"] = time.monotonic() - started
     if report.dbt.ok and not opts.tables:  # one table's downstream is not the whole source's
         state.record(project, [s.name for s in stale])
+
+
+def _dbt_kill_callbacks() -> list:
+    """Tests only: with ``ELT_TEST_KILL_AT=dbt`` the run kills itself once dbt has finished its first node."""
+    if os.environ.get(KILL_ENV) != "dbt":
+        return []
+
+    def on_event(event) -> None:
+        if event.info.name == "NodeFinished":
+            kill_point("dbt")
+
+    return [on_event]

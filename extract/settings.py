@@ -210,6 +210,7 @@ class Settings:
     lake_url: str = str(PROJECT_ROOT / "warehouse" / "lake" / "raw")
     spark_master: str = "local[*]"
     spark_dir: Path = PROJECT_ROOT / "warehouse" / "spark"
+    duckdb_wait_s: float = 30.0  # how long a run waits for another process holding the DuckDB file
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -218,7 +219,13 @@ class Settings:
         if target not in TARGETS:
             raise ConfigError(f"ELT_TARGET must be one of {', '.join(TARGETS)}, got {target!r}")
         pipelines = env.get("ELT_PIPELINES_DIR")
+        wait = env.get("ELT_DUCKDB_WAIT_SECONDS", "30")
+        try:
+            wait_s = float(wait)
+        except ValueError:
+            raise ConfigError(f"ELT_DUCKDB_WAIT_SECONDS must be a number of seconds, got {wait!r}") from None
         return cls(
+            duckdb_wait_s=wait_s,
             target=target,
             duckdb_path=_path(env.get("ELT_DUCKDB_PATH"), PROJECT_ROOT / "warehouse" / "logistics.duckdb"),
             postgres=PostgresConn.from_env(env),

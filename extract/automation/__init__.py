@@ -21,8 +21,17 @@ from dlt.extract.resource import DltResource
 from dlt.sources.sql_database import sql_table
 
 from extract.automation.helpers import adapt_types, arrow_backend, columns_of, nested_as_text
-from extract.automation.settings import CHUNK_SIZE, CURSOR_COLUMN, TABLES
-from extract.pipeline import LandResult, RunOptions, land
+from extract.automation.settings import CHUNK_SIZE, CURSOR_COLUMN, REQUIRED_COLUMNS, TABLES
+from extract.cursors import (
+    DEFAULT_LOOKBACK_S,
+    DEFAULT_TOLERANCE_S,
+    below_ceiling,
+    ceiling,
+    quarantine_resource,
+)
+from extract.cursors import incremental as safe_incremental
+from extract.pipeline import LandResult, RunOptions, land, require_columns
+from extract.rejects import numbers_only, rejects_resource
 from extract.settings import Settings, sqlalchemy_url
 
 log = logging.getLogger(__name__)
@@ -37,12 +46,25 @@ def automation_source(
     tables: list[str] | None = None,
     cursor_column: str = CURSOR_COLUMN,
     chunk_size: int = CHUNK_SIZE,
+    cursor_lookback_seconds: float = DEFAULT_LOOKBACK_S,
+    cursor_future_tolerance_seconds: float = DEFAULT_TOLERANCE_S,
 ) -> Iterator[DltResource]:
-    """One resource per app table, incremental on ``cursor_column`` where the table has it."""
+    """One resource per app table, incremental on ``cursor_column`` where the table has it (with a
+    look-back window; rows dated beyond now + tolerance go to ``cursor_quarantine``, see
+    ``extract.cursors``)."""
     url = sqlalchemy_url(credentials)
     engine = sa.create_engine(url)
+    limit = ceiling(cursor_future_tolerance_seconds)
+    cursors: dict[str, str] = {}
+
+    def as_text(query: sa.Select, table: sa.Table) -> sa.Select:
+        return nested_as_text(query, table, engine.dialect.name)
+
+    as_read = numbers_only(engine, as_text)
+
     try:
         for table in tables or TABLES:
+            has_cursor = cursor_column in columns_of(engine, table, schema or None)
             resource = sql_table(
                 credentials=engine,
                 table=table,
@@ -50,22 +72,30 @@ def automation_source(
                 chunk_size=chunk_size,
                 reflection_level="full_with_precision",
                 type_adapter_callback=adapt_types,
-                query_adapter_callback=nested_as_text,
+                query_adapter_callback=(
+                    below_ceiling(engine, cursor_column, limit, as_read) if has_cursor else as_read
+                ),
                 **arrow_backend(url, chunk_size),
             )
             incremental = None
-            if cursor_column in columns_of(engine, table, schema or None):
-                incremental = dlt.sources.incremental(cursor_column, on_cursor_value_missing="include")
+            if has_cursor:
+                cursors[table] = cursor_column
+                incremental = safe_incremental(cursor_column, cursor_lookback_seconds)
             else:
                 log.info("%s has no %s column: read whole, only changed rows land", table, cursor_column)
             # a stream can end with an empty batch; an empty parquet file fails dlt's ADBC load
             resource.add_filter(lambda batch: batch.num_rows > 0)
+            if table in REQUIRED_COLUMNS:
+                resource.add_map(require_columns("automation", table, REQUIRED_COLUMNS[table]))
             resource.apply_hints(
                 primary_key="id",
                 write_disposition={"disposition": "merge", "strategy": "upsert", "skip_unchanged_rows": True},
                 incremental=incremental,
             )
             yield resource
+        if cursors:
+            yield quarantine_resource(engine, schema or None, cursors, limit, "automation")
+        yield rejects_resource(engine, schema or None, list(tables or TABLES), "automation")
     finally:
         engine.dispose()
 

@@ -20,11 +20,11 @@ from typing import Any
 import dlt
 from dlt.extract.resource import DltResource
 
-from extract.fleet.backfill import backfill, flush_pending
+from extract.fleet.backfill import backfill
 from extract.fleet.client import EtracClient, etrac_config
 from extract.fleet.helpers import positions_table, terminals_table, to_terminals
 from extract.fleet.settings import DAILY_LOCK_ID, UPSERT
-from extract.pipeline import LandResult, RunOptions, land, make_pipeline
+from extract.pipeline import LandResult, RunOptions, land
 from extract.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,8 +65,6 @@ def land_source(settings: Settings, opts: RunOptions) -> LandResult:
     """
     with EtracClient(etrac_config()) as client:
         plates: list[str] = []
-        if not opts.dry_run:
-            flush_pending(make_pipeline(settings, "fleet"))
         result = land(settings, "fleet", latest_source(client, plates), dry_run=opts.dry_run)
         start, end = _day("backfill_start"), _day("backfill_end")
         if start and end and plates and not opts.dry_run:

@@ -10,9 +10,12 @@ duplicates. A plate-day whose calls keep failing is recorded ``failed`` and retr
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -24,19 +27,12 @@ from extract.fleet.client import ApiError, AuthError, EtracClient, TransientErro
 from extract.fleet.helpers import positions_table, terminals_table, to_progress, to_terminals, utc_now
 from extract.fleet.settings import BRT, UPSERT
 from extract.locks import hold
-from extract.pipeline import LOADER_FILE_FORMAT, make_pipeline
+from extract.pipeline import LOADER_FILE_FORMAT, complete_pending, make_pipeline
 from extract.settings import Settings
 from extract.warehouse import WarehouseUnavailable, connect, fetch, table_exists
 
 log = logging.getLogger(__name__)
 FAILURES = (ApiError, TransientError, OSError)  # requests' errors are OSErrors
-
-
-def flush_pending(pipeline: dlt.Pipeline) -> None:
-    """Finish loading what a killed run left extracted or normalized, before new data goes in."""
-    if pipeline.has_pending_data:
-        log.warning("fleet: loading packages left pending by an earlier run")
-        pipeline.run()
 
 
 @dataclass
@@ -49,6 +45,7 @@ class BackfillSummary:
     failed: list[tuple[str, str, str]] = field(default_factory=list)
     positions: int = 0
     calls: int = 0
+    interrupted: bool = False
 
     def lines(self) -> list[str]:
         out = [
@@ -57,7 +54,34 @@ class BackfillSummary:
             f"positions landed: {self.positions} in {self.calls} HTTP attempts",
         ]
         out += [f"  failed {plate} {day}: {error}" for plate, day, error in self.failed]
+        if self.interrupted:
+            out.append(
+                "interrupted: every plate-day finished before the signal is recorded; run again to resume"
+            )
         return out
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """SIGINT and SIGTERM set the yielded event instead of killing the backfill at once, so the plate-day
+    in flight finishes and every finished one is loaded and recorded before it exits."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def handler(signum: int, _frame: object) -> None:
+        log.warning(
+            "%s: finishing the plate-day in flight, recording what is done", signal.Signals(signum).name
+        )
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def days_between(start: date, end: date) -> list[date]:
@@ -95,6 +119,7 @@ def history_source(
     today: date,
     pause: float,
     on_done: Callable[[dict[str, Any]], None],
+    stop: threading.Event | None = None,
 ) -> DltResource:
     """One history call per plate-day: positions, the plates' terminals and a progress row each."""
 
@@ -102,9 +127,12 @@ def history_source(
     def history() -> Iterator[Any]:
         terminals: list[dict[str, Any]] = []
         rows: list[dict[str, Any]] = []
+        stop_event = stop or threading.Event()
         for i, (plate, day) in enumerate(plate_days):
             if i and pause:
-                time.sleep(pause)
+                stop_event.wait(pause)
+            if stop_event.is_set():
+                break
             row: dict[str, Any] = {"placa": plate, "dia": day.isoformat(), "positions": 0}
             try:
                 terminal, items = client.history_day(plate, day)
@@ -153,9 +181,9 @@ def backfill(
     say = progress or (lambda line: print(line, file=sys.stderr, flush=True))
     today = today or datetime.now(BRT).date()
     summary = BackfillSummary(total=len(plates) * len(days))
-    with hold(settings, "fleet backfill", client.config.backfill_lock_id):
+    with hold(settings, "fleet backfill", client.config.backfill_lock_id), stop_on_signals() as stop:
         pipeline = make_pipeline(settings, "fleet")
-        flush_pending(pipeline)
+        complete_pending(settings, pipeline)
         done = completed_plate_days(settings)
         todo = [(p, d) for d in days for p in plates if (p, d.isoformat()) not in done]
         summary.skipped = summary.total - len(todo)
@@ -182,8 +210,11 @@ def backfill(
         step = max(1, batch_size)
         for offset in range(0, len(todo), step):
             chunk = todo[offset : offset + step]
-            source = history_source(client, chunk, today, pause, on_done)
+            source = history_source(client, chunk, today, pause, on_done, stop)
             info = pipeline.run(source, loader_file_format=LOADER_FILE_FORMAT)
             info.raise_on_failed_jobs()
+            if stop.is_set():
+                summary.interrupted = True
+                break
         summary.calls = client.attempts - attempts_before
     return summary

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from extract.dbt import run_dbt
-from extract.exit_codes import EXIT_BUSY, EXIT_FAILED, EXIT_OK
+from extract.exit_codes import EXIT_BUSY, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from extract.fleet.backfill import backfill
 from extract.fleet.client import AuthError, EtracClient, etrac_config
 from extract.locks import LockBusy
@@ -68,6 +68,8 @@ def cmd_fleet(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     for line in summary.lines():
         print(line)
+    if summary.interrupted:
+        return EXIT_INTERRUPTED
     if args.no_build:
         return EXIT_OK if not summary.failed else EXIT_FAILED
     result = run_dbt(settings, ["build", "--select", "source:fleet+"], check=False, quiet=not args.verbose)

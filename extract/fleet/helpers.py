@@ -3,11 +3,13 @@
 No parsing here: every value lands as the text the API sent (numbers sent as JSON numbers become
 their text), so dbt sees exactly what arrived. ``position_key`` is the merge key, plate +
 ``data_transmissao`` + latitude + longitude joined with ``|`` (an absent value as empty text), because
-bad points arrive with null coordinates, which a primary-key column cannot hold.
+bad points arrive with null coordinates, which a primary-key column cannot hold. When a key field is
+absent, a hash of the whole position is appended, so distinct garbage positions never collapse into one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -44,6 +46,10 @@ def positions_table(items: Iterable[dict[str, Any]], plate: str | None = None) -
         if not values["placa"] and plate:
             values["placa"] = plate
         key = "|".join(values[k] or "" for k in KEY_FIELDS)
+        if any(not (values[k] or "").strip() for k in KEY_FIELDS):
+            # a key field is missing: distinct garbage positions must not collapse into one key
+            whole = json.dumps(values, sort_keys=True, ensure_ascii=False)
+            key += "|#" + hashlib.md5(whole.encode()).hexdigest()[:16]
         if key in seen:
             continue
         seen.add(key)

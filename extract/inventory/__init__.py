@@ -162,5 +162,20 @@ def land_source(settings: Settings, opts: RunOptions, config: InventoryConfig | 
     else:
         log.warning("inventory: reusing lake folder %s (lake_max_age_minutes)", run.run_id)
         if not opts.dry_run and _loaded_here(settings, run):
-            return LandResult("inventory")
-    return load_step(settings, run, dry_run=opts.dry_run)
+            return LandResult("inventory", errors=failed_calls(run))
+    result = load_step(settings, run, dry_run=opts.dry_run)
+    result.errors += failed_calls(run)
+    return result
+
+
+def failed_calls(run: LakeRun) -> list[str]:
+    """The API calls of a download that failed after every retry, as the run's error (exit 1, history,
+    health); the stock of those products keeps its last good values."""
+    products = int(run.summary.get("products_failed") or 0)
+    lots = int(run.summary.get("lot_calls_failed") or 0)
+    if not products and not lots:
+        return []
+    return [
+        f"{products} product calls and {lots} lot calls failed after retries (lake {run.run_id}); "
+        "their stock keeps its last good values"
+    ]

@@ -17,6 +17,9 @@ import pyarrow.compute as pc
 import pyarrow.json as pa_json
 from dlt.extract.resource import DltResource
 
+from extract.inventory.settings import REQUIRED_COLUMNS
+from extract.pipeline import require_columns
+
 MERGE = {"disposition": "merge", "strategy": "delete-insert"}
 
 _REQUEST = [
@@ -131,7 +134,10 @@ def lake_source(run_path: str) -> Iterator[DltResource]:
         def rows() -> Iterator[pa.Table]:
             yield _not_null(_with_run(make(), run_id), keys)
 
-        return dlt.resource(rows, name=name, primary_key=keys, write_disposition=MERGE)
+        resource = dlt.resource(rows, name=name, primary_key=keys, write_disposition=MERGE)
+        if name in REQUIRED_COLUMNS:
+            resource.add_map(require_columns("inventory", name, REQUIRED_COLUMNS[name]))
+        return resource
 
     def warehouses() -> pa.Table:
         doc = json.loads((path / "warehouses.json").read_text())

@@ -9,3 +9,9 @@ PERIOD = 1.0
 WORKERS = 4
 SUMMARY = "summary.json"
 FILES = ("warehouses.json", "products.jsonl", "product_details.jsonl", "lots.jsonl")
+# Schema contract: the raw columns the inventory models read; a lake run without one fails the inventory
+# run naming it, and nothing is loaded (``extract.pipeline.require_columns``)
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "product_stock": ("product_id", "ware_house_id", "stock"),
+    "lots": ("product_id", "warehouse_id", "lot_serial_number", "stock", "expiration_date"),
+}

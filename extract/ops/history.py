@@ -42,6 +42,7 @@ COLUMNS: dict[str, dict[str, Any]] = {
     "tests_passed": {"data_type": "bigint"},
     "tests_failed": {"data_type": "bigint"},
     "error": {"data_type": "text"},
+    "schema_drift": {"data_type": "text"},
 }
 
 
@@ -68,6 +69,7 @@ def history_rows(
                 "rows_landed": result.total_rows,
                 "rows_by_table": ", ".join(f"{t}={n}" for t, n in sorted(result.rows.items())),
                 "load_ids": ",".join(result.load_ids),
+                "schema_drift": "; ".join(result.drift) or None,
                 "duration_seconds": round(report.seconds.get(result.source, 0.0), 3),
             }
         )

@@ -18,7 +18,9 @@ from dlt.common.configuration.specs import ConnectionStringCredentials
 from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 
-from extract.pipeline import LandResult, RunOptions, land
+from extract.cursors import DEFAULT_LOOKBACK_S, DEFAULT_TOLERANCE_S, ceiling, quarantine_resource
+from extract.pipeline import LandResult, RunOptions, land, require_columns
+from extract.rejects import rejects_resource
 from extract.settings import Settings, sqlalchemy_url
 from extract.traffic.csv_exports import csv_resource
 from extract.traffic.helpers import edits_resource, snapshot_resource
@@ -28,7 +30,9 @@ from extract.traffic.settings import (
     CSV_EXPORTS,
     DEFAULT_LOOKBACK_DAYS,
     DEFAULT_SALIDAS_TABLE,
+    EDITS_CURSOR,
     EDITS_TABLE,
+    REQUIRED_COLUMNS,
     RESOURCES,
     SALIDAS,
     SNAPSHOT_TABLES,
@@ -52,6 +56,8 @@ def traffic_source(
     salidas_batch_size: int = 10_000,
     chunk_size: int = CHUNK_SIZE,
     tables: list[str] | None = None,
+    cursor_lookback_seconds: float = DEFAULT_LOOKBACK_S,
+    cursor_future_tolerance_seconds: float = DEFAULT_TOLERANCE_S,
 ) -> Iterator[DltResource]:
     """The traffic resources named in ``tables`` (all when None); see ``helpers`` for each kind."""
     wanted = list(RESOURCES if tables is None else tables)
@@ -64,9 +70,15 @@ def traffic_source(
         try:
             for table in db_tables:
                 if table == EDITS_TABLE:
-                    yield edits_resource(engine, schema or None, chunk_size)
+                    limit = ceiling(cursor_future_tolerance_seconds)
+                    yield edits_resource(engine, schema or None, chunk_size, limit, cursor_lookback_seconds)
+                    yield quarantine_resource(engine, schema or None, {table: EDITS_CURSOR}, limit, "traffic")
                 else:
-                    yield snapshot_resource(engine, table, schema or None, chunk_size)
+                    resource = snapshot_resource(engine, table, schema or None, chunk_size)
+                    yield resource.add_map(require_columns("traffic", table, REQUIRED_COLUMNS[table]))
+            snapshots = [t for t in db_tables if t in SNAPSHOT_TABLES]
+            if snapshots:
+                yield rejects_resource(engine, schema or None, snapshots, "traffic")
         finally:
             engine.dispose()
     csvs = [t for t in wanted if t in CSV_EXPORTS]
@@ -74,7 +86,10 @@ def traffic_source(
         log.warning("traffic: weekly CSV exports SKIPPED: sources.traffic.csv_folder is not set")
     elif csvs:
         for name in csvs:
-            yield csv_resource(csv_folder, name, encoding=csv_encoding, delimiter=csv_delimiter)
+            resource = csv_resource(csv_folder, name, encoding=csv_encoding, delimiter=csv_delimiter)
+            if name in REQUIRED_COLUMNS:
+                resource.add_map(require_columns("traffic", CSV_EXPORTS[name], REQUIRED_COLUMNS[name]))
+            yield resource
     if SALIDAS in wanted:
         reason = skip_reason(salidas_odbc)
         if reason:

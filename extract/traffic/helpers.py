@@ -11,15 +11,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-import dlt
 import pyarrow as pa
 import sqlalchemy as sa
 from dlt.extract.resource import DltResource
 from dlt.sources.sql_database import sql_table
 
-from extract.traffic.settings import EDITS_TABLE
+from extract.cursors import below_ceiling, incremental
+from extract.rejects import numbers_only
+from extract.traffic.settings import EDITS_CURSOR, EDITS_TABLE
 
 
 def raw_name(name: str) -> str:
@@ -92,7 +94,7 @@ def snapshot_resource(engine: sa.Engine, table: str, schema: str | None, chunk_s
         chunk_size=chunk_size,
         reflection_level="full_with_precision",
         type_adapter_callback=utc_datetimes,
-        query_adapter_callback=in_source_order,
+        query_adapter_callback=numbers_only(engine, in_source_order),
         excluded_columns=list(relabel) or None,
         write_disposition="replace",
     )
@@ -100,8 +102,11 @@ def snapshot_resource(engine: sa.Engine, table: str, schema: str | None, chunk_s
     return resource
 
 
-def edits_resource(engine: sa.Engine, schema: str | None, chunk_size: int) -> DltResource:
-    """Dispatchers' manual edits: merged on id, incremental on ``edited_at``."""
+def edits_resource(
+    engine: sa.Engine, schema: str | None, chunk_size: int, limit: datetime, lookback_s: float
+) -> DltResource:
+    """Dispatchers' manual edits: merged on id, incremental on ``edited_at`` with a look-back window;
+    an edit dated beyond ``limit`` is kept out of the cursor (``extract.cursors``)."""
     resource = sql_table(
         credentials=engine,
         table=EDITS_TABLE,
@@ -110,7 +115,8 @@ def edits_resource(engine: sa.Engine, schema: str | None, chunk_size: int) -> Dl
         chunk_size=chunk_size,
         reflection_level="full_with_precision",
         type_adapter_callback=utc_datetimes,
-        incremental=dlt.sources.incremental("edited_at", on_cursor_value_missing="include"),
+        query_adapter_callback=below_ceiling(engine, EDITS_CURSOR, limit),
+        incremental=incremental(EDITS_CURSOR, lookback_s),
     )
     resource.apply_hints(
         primary_key="id",
