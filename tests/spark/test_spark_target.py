@@ -46,8 +46,10 @@ def test_lake_is_append_only_and_staging_keeps_the_latest_version(built: Built) 
 
 
 def test_insert_overwrite_rewrites_only_touched_days(built: Built) -> None:
-    """The daily statistics are partitioned by date on Spark: the change batch recomputed exactly the
-    days DuckDB's delete+insert recomputed, and left the other days' partitions alone."""
+    """The daily statistics are partitioned by date on Spark: the change batch recomputed the days
+    DuckDB's delete+insert recomputed (plus, on the append-only lake, the days of the rows the cursor's
+    look-back window read again: DuckDB's upsert skips those unchanged rows) and left the other days'
+    partitions alone."""
     for model in ("int_automation__assignments_daily", "int_automation__batches_daily"):
         spark_before = built.first["computed_at"][model]
         duck_before = built.first["computed_at_duckdb"][model]
@@ -60,5 +62,5 @@ def test_insert_overwrite_rewrites_only_touched_days(built: Built) -> None:
         spark_touched = {d for d, at in spark_after.items() if spark_before.get(d) != at}
         duck_touched = {d for d, at in duck_after.items() if duck_before.get(d) != at}
         assert spark_touched, f"{model}: the change batch touched no day"
-        assert spark_touched == duck_touched, model
+        assert duck_touched <= spark_touched, model
         assert len(spark_touched) < len(spark_after), f"{model}: every day was rewritten"
