@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from extract.settings import PROJECT_ROOT, Settings
-from extract.warehouse import WarehouseUnavailable, connect, fetch
+from extract.warehouse import WarehouseUnavailable, connect, fetch, quote, raw_relation, raw_tables
 
 STATE_FILE = "built_loads.json"
 # when a check ran, not what it found: a rewritten table whose findings are the same is no change
@@ -36,26 +36,16 @@ def project_hash() -> str:
     return digest.hexdigest()[:16]
 
 
-def _raw_tables(conn: Any, dataset: str) -> list[str]:
-    rows = fetch(conn, "select table_name from information_schema.tables where table_schema = ?", (dataset,))
-    return sorted(r[0] for r in rows if not r[0].startswith("_dlt"))
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def newest_load(settings: Settings, source: str) -> str | None:
     """The newest ``_dlt_load_id`` in ``raw_<source>`` (None before its first load)."""
     dataset = f"raw_{source}"
     newest: str | None = None
     try:
         with connect(settings) as conn:
-            for table in _raw_tables(conn, dataset):
+            for table in raw_tables(conn, settings, dataset):
                 try:
-                    top = fetch(conn, f"select max(_dlt_load_id) from {_quote(dataset)}.{_quote(table)}")[0][
-                        0
-                    ]
+                    relation = raw_relation(settings, dataset, table)
+                    top = fetch(conn, f"select max(_dlt_load_id) from {relation}")[0][0]
                 except Exception:  # a table without _dlt_load_id
                     continue
                 if top is not None and (newest is None or str(top) > newest):
@@ -65,9 +55,12 @@ def newest_load(settings: Settings, source: str) -> str | None:
     return newest
 
 
-def _fingerprint(conn: Any, dataset: str, table: str) -> str | None:
+def _fingerprint(conn: Any, settings: Settings, dataset: str, table: str) -> str | None:
     """A hash of a table's content without dlt's columns and the time of a check (``seen_at`` of the
-    quarantine and rejects tables); md5 and string_agg exist on both warehouses."""
+    quarantine and rejects tables); md5 and string_agg exist on both warehouses. None on Spark, where
+    a table rewritten whole always counts as changed."""
+    if settings.target == "spark":
+        return None
     columns = [
         r[0]
         for r in fetch(
@@ -80,10 +73,10 @@ def _fingerprint(conn: Any, dataset: str, table: str) -> str | None:
     ]
     if not columns:
         return None
-    row = ", ".join(f"coalesce(cast({_quote(c)} as varchar), '~')" for c in columns)
+    row = ", ".join(f"coalesce(cast({quote(c)} as varchar), '~')" for c in columns)
     sql = (
         f"select count(*), md5(coalesce(string_agg(h, '' order by h), '')) "
-        f"from (select md5(concat_ws('|', {row})) as h from {_quote(dataset)}.{_quote(table)}) as t"
+        f"from (select md5(concat_ws('|', {row})) as h from {quote(dataset)}.{quote(table)}) as t"
     )
     count, digest = fetch(conn, sql)[0]
     return f"{count}:{digest}"
@@ -101,10 +94,10 @@ def source_loads(
     changed: dict[str, int] = {}
     try:
         with connect(settings) as conn:
-            for table in _raw_tables(conn, dataset):
+            for table in raw_tables(conn, settings, dataset):
                 sql = (
                     f"select max(_dlt_load_id), sum(case when {newer} then 1 else 0 end), count(*) "
-                    f"from {_quote(dataset)}.{_quote(table)}"
+                    f"from {raw_relation(settings, dataset, table)}"
                 )
                 try:
                     top, count, total = fetch(conn, sql)[0]
@@ -114,7 +107,7 @@ def source_loads(
                     newest = str(top)
                 if state is not None and count and count == total:
                     key = f"{dataset}.{table}"
-                    fingerprint = _fingerprint(conn, dataset, table)
+                    fingerprint = _fingerprint(conn, settings, dataset, table)
                     if fingerprint is not None and state.fingerprints.get(key) == fingerprint:
                         continue
                     state.fingerprints[key] = fingerprint

@@ -18,6 +18,7 @@ from typing import Any
 
 from extract.progress import DbtProgress
 from extract.settings import PROJECT_ROOT, Settings
+from extract.warehouse import lake_tables
 
 FAILED_STATUSES = {"error", "fail", "runtime error"}
 
@@ -128,6 +129,8 @@ def run_dbt(
         "--target-path",
         str(settings.dbt_target_path),
     ]
+    if settings.target == "spark":
+        vars = {"lake_tables": lake_tables(settings), **(vars or {})}
     if vars:
         cli += ["--vars", json.dumps(vars)]
     if silent:  # nothing on stdout (its errors are kept in the result): e.g. under `--json` output

@@ -80,7 +80,21 @@ def destination(settings: Settings) -> Any:
     if settings.target == "duckdb":
         settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
         return dlt.destinations.duckdb(str(settings.duckdb_path))
+    if settings.target == "spark":
+        return lake_destination(settings)
     return dlt.destinations.postgres(settings.postgres.url())
+
+
+def lake_destination(settings: Settings) -> Any:
+    """ELT_TARGET=spark: dlt's ``filesystem`` destination writes each raw table as parquet files in its
+    own folder, ``<ELT_LAKE_URL>/raw_<source>/<table>/``, which dbt-spark reads as external tables
+    (macro ``lake_external_tables``; ``extract.warehouse.lake_tables`` lists the folders). Plain parquet
+    cannot be merged into, so dlt appends where the other warehouses merge, and staging keeps the
+    latest version of each key (macro ``latest_version``). Credentials of a remote lake (``s3://``,
+    ``abfss://``) come from dlt's settings, ``destination.filesystem.credentials``."""
+    if "://" not in settings.lake_url:
+        Path(settings.lake_url).mkdir(parents=True, exist_ok=True)
+    return dlt.destinations.filesystem(bucket_url=settings.lake_url)
 
 
 def make_pipeline(

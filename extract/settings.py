@@ -11,8 +11,9 @@ Source settings (credentials, URLs, folders, limits) are read by dlt's injection
    have (``ETRAC_USER``), mapped onto dlt's keys by ``LEGACY_ENV`` below;
 3. ``.dlt/secrets.toml`` (ignored by git) and ``.dlt/config.toml`` (committed).
 
-The warehouse is chosen by ``ELT_TARGET`` (``duckdb`` or ``postgres``), for both the dlt destination
-and the dbt target; PostgreSQL is reached with the standard ``PG*`` variables.
+The warehouse is chosen by ``ELT_TARGET`` (``duckdb``, ``postgres`` or ``spark``), for both the dlt
+destination and the dbt target; PostgreSQL is reached with the standard ``PG*`` variables; Spark reads
+a parquet lake (``ELT_LAKE_URL``) that dlt writes, on the master ``ELT_SPARK_MASTER``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TARGETS = ("duckdb", "postgres")
+TARGETS = ("duckdb", "postgres", "spark")
 SOURCE_SETTINGS_FILE = "sources.toml"
 _PROVIDER_NAME = "sources.toml"
 
@@ -204,6 +205,11 @@ class Settings:
     sandbox_dir: Path = PROJECT_ROOT / "warehouse" / "sandbox"
     pipelines_dir: Path | None = None
     dbt_target_path: Path = PROJECT_ROOT / "target"
+    # ELT_TARGET=spark: where dlt lands the raw parquet tables (a folder or an s3://, gs://, abfss:// URL),
+    # the Spark master of dbt-spark's session, and the local folder of Spark's own files (metastore)
+    lake_url: str = str(PROJECT_ROOT / "warehouse" / "lake" / "raw")
+    spark_master: str = "local[*]"
+    spark_dir: Path = PROJECT_ROOT / "warehouse" / "spark"
     duckdb_wait_s: float = 30.0  # how long a run waits for another process holding the DuckDB file
 
     @classmethod
@@ -226,6 +232,9 @@ class Settings:
             sandbox_dir=_path(env.get("ELT_SANDBOX_DIR"), PROJECT_ROOT / "warehouse" / "sandbox"),
             pipelines_dir=_path(pipelines, None) if pipelines else None,
             dbt_target_path=_path(env.get("DBT_TARGET_PATH"), PROJECT_ROOT / "target"),
+            lake_url=_lake_url(env.get("ELT_LAKE_URL")),
+            spark_master=_spark_master(env.get("ELT_SPARK_MASTER")),
+            spark_dir=_path(env.get("ELT_SPARK_DIR"), PROJECT_ROOT / "warehouse" / "spark"),
         )
 
     def with_target(self, target: str | None) -> Settings:
@@ -239,6 +248,8 @@ class Settings:
     def warehouse_label(self) -> str:
         if self.target == "duckdb":
             return str(self.duckdb_path)
+        if self.target == "spark":
+            return f"spark {self.spark_master} over {self.lake_url}"
         pg = self.postgres
         return f"postgresql://{pg.user}@{pg.host}:{pg.port}/{pg.database}"
 
@@ -249,6 +260,8 @@ class Settings:
             return self.pipelines_dir
         if self.target == "duckdb":
             return self.duckdb_path.with_name(self.duckdb_path.stem + ".pipelines")
+        if self.target == "spark":
+            return self.spark_dir / "pipelines"
         pg = self.postgres
         return PROJECT_ROOT / "warehouse" / "pipelines" / f"pg_{pg.host}_{pg.port}_{pg.database}"
 
@@ -266,7 +279,36 @@ class Settings:
         """Environment that points dbt's profile at this warehouse."""
         env = {"ELT_TARGET": self.target, "ELT_DUCKDB_PATH": str(self.duckdb_path)}
         env.update(self.postgres.env())
+        env.update(
+            {
+                "ELT_LAKE_URL": self.lake_url,
+                "ELT_SPARK_MASTER": self.spark_master,
+                "ELT_SPARK_DIR": str(self.spark_dir),
+            }
+        )
         return env
+
+
+_REMOTE_LAKE = ("s3://", "s3a://", "gs://", "gcs://", "abfss://", "az://", "file://")
+
+
+def _lake_url(value: str | None) -> str:
+    """``ELT_LAKE_URL``: a remote URL as given, a local folder made absolute (Spark and dlt both read it)."""
+    if not value:
+        return str(PROJECT_ROOT / "warehouse" / "lake" / "raw")
+    if value.startswith(_REMOTE_LAKE):
+        return value.rstrip("/")
+    if "://" in value:
+        raise ConfigError(f"ELT_LAKE_URL must be a folder or an s3://, gs://, abfss:// URL, got {value!r}")
+    return str(_path(value, None))
+
+
+def _spark_master(value: str | None) -> str:
+    """``ELT_SPARK_MASTER``: ``local[*]``, ``local[N]`` or a standalone master ``spark://host:port``."""
+    master = (value or "local[*]").strip()
+    if not (master.startswith(("local", "spark://", "yarn", "k8s://"))):
+        raise ConfigError(f"ELT_SPARK_MASTER must be local[*], local[N] or spark://host:port, got {master!r}")
+    return master
 
 
 def _path(value: str | None, default: Path | None) -> Path | None:

@@ -635,7 +635,7 @@ SANDBOX_PG_SCHEMA = "sandbox_automation"
 
 def generate_into(settings: Settings, opts: SandboxOptions) -> dict[str, Any]:
     """Build the app database beside the warehouse: a SQLite file for DuckDB, a schema for PostgreSQL."""
-    if settings.target == "duckdb":
+    if settings.target != "postgres":
         path = settings.sandbox_dir / "automation.sqlite"
         path.parent.mkdir(parents=True, exist_ok=True)
         url, schema = f"sqlite:///{path}", None

@@ -854,7 +854,7 @@ def read_csvs(folder: Path) -> dict[str, list[dict[str, str]]]:
 
 
 def _source_location(settings: Settings) -> tuple[str, str | None]:
-    if settings.target == "duckdb":
+    if settings.target != "postgres":
         path = settings.sandbox_dir / "traffic.sqlite"
         return f"sqlite:///{path}", None
     return settings.postgres.url(), SANDBOX_PG_SCHEMA

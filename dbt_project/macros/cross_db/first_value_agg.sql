@@ -10,3 +10,8 @@
 {% macro duckdb__first_value_agg(expr, order_by) -%}
     arg_min({{ expr }}, {{ order_by }}) filter (where {{ expr }} is not null)
 {%- endmacro %}
+
+{#- Spark: min_by skips rows whose ordering is null, so null values are left out this way. -#}
+{% macro spark__first_value_agg(expr, order_by) -%}
+    min_by({{ expr }}, case when {{ expr }} is not null then {{ order_by }} end)
+{%- endmacro %}

@@ -10,3 +10,11 @@
 {% macro duckdb__json_literal(expr) -%}
     coalesce(cast(to_json(cast({{ expr }} as varchar)) as varchar), 'null')
 {%- endmacro %}
+
+{#- Spark: to_json takes structs only; a JSON string built by hand (backslash and quote escaped). -#}
+{% macro spark__json_literal(expr) -%}
+    coalesce(
+        concat('"', replace(replace(cast({{ expr }} as string), r'\', r'\\'), '"', r'\"'), '"'),
+        'null'
+    )
+{%- endmacro %}

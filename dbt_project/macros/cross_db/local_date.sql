@@ -8,3 +8,8 @@
 {% macro default__local_date(column, time_zone) -%}
     cast(({{ column }} at time zone '{{ time_zone }}') as date)
 {%- endmacro %}
+
+{#- Spark: timestamps are instants shown in the session zone (UTC, set by the profile). -#}
+{% macro spark__local_date(column, time_zone) -%}
+    to_date(from_utc_timestamp({{ column }}, '{{ time_zone }}'))
+{%- endmacro %}

@@ -6,3 +6,7 @@
 {% macro default__local_to_timestamp_tz(column, time_zone) -%}
     ({{ column }} at time zone '{{ time_zone }}')
 {%- endmacro %}
+
+{% macro spark__local_to_timestamp_tz(column, time_zone) -%}
+    to_utc_timestamp({{ column }}, '{{ time_zone }}')
+{%- endmacro %}

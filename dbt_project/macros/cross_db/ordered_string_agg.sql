@@ -7,3 +7,15 @@
 {% macro default__ordered_string_agg(expr, delimiter, order_by) -%}
     string_agg({{ expr }}, '{{ delimiter }}' order by {{ order_by }})
 {%- endmacro %}
+
+{#- Spark: listagg/string_agg ignore ORDER BY, so the pairs (order, value) are collected, sorted and
+    joined (a null order sorts first, as nulls do in collect_list's sort; null values are dropped). -#}
+{% macro spark__ordered_string_agg(expr, delimiter, order_by) -%}
+    array_join(
+        transform(
+            array_sort(collect_list(struct({{ order_by }} as sort_key, {{ expr }} as sort_value))),
+            pair -> pair.sort_value
+        ),
+        '{{ delimiter }}'
+    )
+{%- endmacro %}

@@ -11,3 +11,8 @@
 {% macro duckdb__regex_match(expr, pattern) -%}
     regexp_matches({{ expr }}, '{{ pattern | replace("'", "''") }}')
 {%- endmacro %}
+
+{#- Spark: a raw string literal, so backslashes reach the (Java) regex unchanged. -#}
+{% macro spark__regex_match(expr, pattern) -%}
+    ({{ expr }} rlike r'{{ pattern }}')
+{%- endmacro %}

@@ -10,3 +10,7 @@
 {% macro duckdb__seconds_between(start_ts, end_ts) -%}
     cast(epoch({{ end_ts }}) - epoch({{ start_ts }}) as {{ type_double() }})
 {%- endmacro %}
+
+{% macro spark__seconds_between(start_ts, end_ts) -%}
+    cast((unix_micros({{ end_ts }}) - unix_micros({{ start_ts }})) / 1000000.0 as {{ type_double() }})
+{%- endmacro %}

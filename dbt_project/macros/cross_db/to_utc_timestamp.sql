@@ -7,3 +7,8 @@
 {% macro default__to_utc_timestamp(expr) -%}
     cast({{ expr }} at time zone 'UTC' as timestamp)
 {%- endmacro %}
+
+{#- Spark: a timestamp already is an instant, shown in the session zone (UTC). -#}
+{% macro spark__to_utc_timestamp(expr) -%}
+    cast({{ expr }} as timestamp)
+{%- endmacro %}

@@ -10,3 +10,8 @@
 {% macro postgres__type_json() -%}
     jsonb
 {%- endmacro %}
+
+{#- Spark: JSON is kept as text. -#}
+{% macro spark__type_json() -%}
+    string
+{%- endmacro %}

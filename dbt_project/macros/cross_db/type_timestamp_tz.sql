@@ -6,3 +6,8 @@
 {% macro default__type_timestamp_tz() -%}
     timestamp with time zone
 {%- endmacro %}
+
+{#- Spark: `timestamp` is an instant (timestamp with local time zone). -#}
+{% macro spark__type_timestamp_tz() -%}
+    timestamp
+{%- endmacro %}

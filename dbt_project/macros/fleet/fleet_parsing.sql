@@ -122,3 +122,18 @@
 {% macro fleet_unparsed(raw, parsed) -%}
     case when nullif(trim({{ raw }}), '') is not null and {{ parsed }} is null then 1 else 0 end
 {%- endmacro %}
+
+{#- Spark: as DuckDB, one regex and a try_cast. -#}
+{% macro spark__fleet_parse_number(column) -%}
+    try_cast(
+        replace(regexp_replace(trim({{ column }}), ' *[A-Za-z/%]+$', ''), ',', '.')
+        as {{ type_double() }}
+    )
+{%- endmacro %}
+
+{#- Spark: the ISO text parsed strictly (try_to_timestamp is null for 31/02), read as local time. -#}
+{% macro spark__fleet_parse_timestamp(column, time_zone) -%}
+    {{ local_to_timestamp_tz(
+        "try_to_timestamp(" ~ fleet_iso_datetime(column) ~ ", 'yyyy-MM-dd HH:mm:ss')", time_zone
+    ) }}
+{%- endmacro %}

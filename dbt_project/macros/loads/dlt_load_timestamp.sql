@@ -6,3 +6,7 @@
 {% macro default__dlt_load_timestamp(load_id) -%}
     cast(to_timestamp(cast({{ load_id }} as double precision)) at time zone 'UTC' as timestamp)
 {%- endmacro %}
+
+{% macro spark__dlt_load_timestamp(load_id) -%}
+    timestamp_micros(cast(cast({{ load_id }} as double) * 1000000 as bigint))
+{%- endmacro %}

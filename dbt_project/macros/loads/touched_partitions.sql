@@ -39,3 +39,32 @@
     max({{ load_id }}) as _max_load_id,
     {{ dbt.cast(dbt.string_literal(run_started_at.isoformat()), api.Column.translate_type('timestamp')) }} as _computed_at
 {%- endmacro %}
+
+{#- How a partitioned incremental model replaces its touched partitions: `delete+insert` on its
+    `unique_key` (DuckDB, PostgreSQL); on Spark's plain parquet (no delete, no merge)
+    `insert_overwrite` of table partitions, which must then be `partition_columns`. For config(). -#}
+{% macro partition_strategy() -%}
+    {{ return(adapter.dispatch('partition_strategy', 'logistics_elt')()) }}
+{%- endmacro %}
+
+{% macro default__partition_strategy() -%}
+    {{ return('delete+insert') }}
+{%- endmacro %}
+
+{% macro spark__partition_strategy() -%}
+    {{ return('insert_overwrite') }}
+{%- endmacro %}
+
+{#- The table partitions of such a model: none where `delete+insert` finds rows by key, the given
+    columns on Spark (date first, so a day's files sit in one folder). For config(). -#}
+{% macro partition_columns(columns) -%}
+    {{ return(adapter.dispatch('partition_columns', 'logistics_elt')(columns)) }}
+{%- endmacro %}
+
+{% macro default__partition_columns(columns) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro spark__partition_columns(columns) -%}
+    {{ return(columns) }}
+{%- endmacro %}

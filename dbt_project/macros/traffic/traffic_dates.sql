@@ -87,3 +87,11 @@
 {% macro duckdb__traffic_format_time(ts) -%}
     strftime({{ ts }}, '%H:%M')
 {%- endmacro %}
+
+{% macro spark__traffic_format_day_time(ts) -%}
+    date_format({{ ts }}, 'dd/MM/yyyy HH:mm')
+{%- endmacro %}
+
+{% macro spark__traffic_format_time(ts) -%}
+    date_format({{ ts }}, 'HH:mm')
+{%- endmacro %}

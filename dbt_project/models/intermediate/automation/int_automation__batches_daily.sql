@@ -21,7 +21,7 @@ final as (
         date,
         count(*) as total_batches,
         cast(sum(order_count) as {{ dbt.type_bigint() }}) as total_orders_batched,
-        avg(cast(order_count as double precision)) as avg_orders_per_batch,
+        avg(cast(order_count as {{ type_double() }})) as avg_orders_per_batch,
         min(order_count) as min_orders_per_batch,
         max(order_count) as max_orders_per_batch,
         sum(total_distance_km) as total_distance_km,

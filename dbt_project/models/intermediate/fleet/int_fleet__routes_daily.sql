@@ -7,7 +7,8 @@
     config(
         materialized='incremental',
         unique_key=['placa', 'rota_date'],
-        incremental_strategy='delete+insert',
+        incremental_strategy=partition_strategy(),
+        partition_by=partition_columns(['rota_date', 'placa']),
         on_schema_change='fail',
     )
 }}

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('automation', 'assignment_logs') }}
+    select * from {{ latest_version(source('automation', 'assignment_logs'), ['id']) }}
 
 ),
 
@@ -14,11 +14,11 @@ final as (
         driver_id,
         assignment_type,
         assignment_method,
-        cast(total_score as double precision) as total_score,
-        cast(distance_score as double precision) as distance_score,
-        cast(time_score as double precision) as time_score,
-        cast(load_score as double precision) as load_score,
-        cast(priority_score as double precision) as priority_score,
+        cast(total_score as {{ type_double() }}) as total_score,
+        cast(distance_score as {{ type_double() }}) as distance_score,
+        cast(time_score as {{ type_double() }}) as time_score,
+        cast(load_score as {{ type_double() }}) as load_score,
+        cast(priority_score as {{ type_double() }}) as priority_score,
         assignment_reason,
         created_at,
         assigned_at,

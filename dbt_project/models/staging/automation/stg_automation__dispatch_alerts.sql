@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('automation', 'dispatch_alerts') }}
+    select * from {{ latest_version(source('automation', 'dispatch_alerts'), ['id']) }}
 
 ),
 

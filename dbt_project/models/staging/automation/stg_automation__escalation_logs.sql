@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('automation', 'escalation_logs') }}
+    select * from {{ latest_version(source('automation', 'escalation_logs'), ['id']) }}
 
 ),
 
@@ -22,7 +22,7 @@ final as (
         resolved_by,
         cast(sla_target_minutes as integer) as sla_target_minutes,
         cast(minutes_to_breach as integer) as minutes_to_breach,
-        cast(current_delay_minutes as double precision) as current_delay_minutes,
+        cast(current_delay_minutes as {{ type_double() }}) as current_delay_minutes,
         created_at,
         escalated_at,
         resolved_at,

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('automation', 'route_optimizations') }}
+    select * from {{ latest_version(source('automation', 'route_optimizations'), ['id']) }}
 
 ),
 
@@ -13,12 +13,12 @@ final as (
         driver_id,
         route_id,
         cast(stop_count as integer) as stop_count,
-        cast(distance_saved_km as double precision) as distance_saved_km,
-        cast(time_saved_minutes as double precision) as time_saved_minutes,
+        cast(distance_saved_km as {{ type_double() }}) as distance_saved_km,
+        cast(time_saved_minutes as {{ type_double() }}) as time_saved_minutes,
         cast(stops_reordered as integer) as stops_reordered,
-        cast(improvement_percentage as double precision) as improvement_percentage,
-        cast(original_distance as double precision) as original_distance,
-        cast(optimized_distance as double precision) as optimized_distance,
+        cast(improvement_percentage as {{ type_double() }}) as improvement_percentage,
+        cast(original_distance as {{ type_double() }}) as original_distance,
+        cast(optimized_distance as {{ type_double() }}) as optimized_distance,
         cast(original_time_minutes as integer) as original_time_minutes,
         cast(optimized_time_minutes as integer) as optimized_time_minutes,
         algorithm_used,

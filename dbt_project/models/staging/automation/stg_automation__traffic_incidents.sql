@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('automation', 'traffic_incidents') }}
+    select * from {{ latest_version(source('automation', 'traffic_incidents'), ['id']) }}
 
 ),
 
@@ -10,8 +10,8 @@ final as (
 
     select
         id as traffic_incident_id,
-        cast(latitude as double precision) as latitude,
-        cast(longitude as double precision) as longitude,
+        cast(latitude as {{ type_double() }}) as latitude,
+        cast(longitude as {{ type_double() }}) as longitude,
         cast(affected_radius_meters as integer) as affected_radius_meters,
         severity,
         description,

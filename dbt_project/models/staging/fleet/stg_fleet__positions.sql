@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('fleet', 'positions') }}
+    select * from {{ latest_version(source('fleet', 'positions'), ['position_key']) }}
 
 ),
 

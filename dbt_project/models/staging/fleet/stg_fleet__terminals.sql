@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('fleet', 'terminals') }}
+    select * from {{ latest_version(source('fleet', 'terminals'), ['placa']) }}
 
 ),
 
