@@ -172,7 +172,8 @@ def test_dry_run_lands_nothing(duckdb_settings: Settings) -> None:
 def test_one_table_only(duckdb_settings: Settings) -> None:
     make_sandbox(duckdb_settings, salidas=False)
     result = land_source(duckdb_settings, RunOptions(tables=("arribos",)))
-    assert set(result.rows) == {"arribos"}
+    # the values of arribos that do not fit their column land beside it, with their reasons
+    assert set(result.rows) - {"type_rejects"} == {"arribos"}
     with pytest.raises(ValueError, match="known: arribos"):
         tables_for(RunOptions(tables=("nope",)))
 
