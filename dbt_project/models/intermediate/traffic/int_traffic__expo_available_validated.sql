@@ -15,7 +15,8 @@ final as (
 
     select
         *,
-        case when not is_placeholder_row then nullif(concat_ws('; ',
+        case when not is_placeholder_row then nullif(concat_ws(
+            '; ',
             case when container_key is not null then {{ traffic_container_problem('container_key') }} end,
             case
                 when booking is not null and not {{ regex_match('booking', var('traffic_booking_regex')) }}
@@ -23,7 +24,8 @@ final as (
             end,
             case when booking is null and container_key is not null then 'missing booking' end,
             case
-                when container_key is not null
+                when
+                    container_key is not null
                     and row_number() over (
                         partition by container_key order by row_number_in_file
                     ) > 1

@@ -14,7 +14,8 @@ final as (
 
     select
         *,
-        nullif(concat_ws('; ',
+        nullif(concat_ws(
+            '; ',
             case
                 when table_name is null then 'missing table_name'
                 when table_name not in (
