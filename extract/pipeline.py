@@ -217,6 +217,56 @@ def _columns(pipeline: dlt.Pipeline) -> dict[str, set[str]]:
     }
 
 
+_NUMERIC = {"bigint", "double", "decimal", "wei"}
+
+
+def _numeric_columns(pipeline: dlt.Pipeline) -> dict[str, dict[str, str]]:
+    """Per user table, the columns the warehouse holds as numbers, with their dlt type."""
+    try:
+        tables = pipeline.default_schema.tables
+    except Exception:  # no schema yet
+        return {}
+    return {
+        name: {
+            c: col["data_type"]
+            for c, col in table.get("columns", {}).items()
+            if col.get("data_type") in _NUMERIC
+        }
+        for name, table in tables.items()
+        if not name.startswith("_dlt")
+    }
+
+
+def _retyped_to_text(pipeline: dlt.Pipeline, numeric: dict[str, dict[str, str]]) -> list[str]:
+    """Numeric columns that the packages just extracted carry as text (Arrow sources: dlt keeps the
+    stored type and the load would fail on the warehouse, leaving the package half loaded)."""
+    found = []
+    for load_id in pipeline.list_extracted_load_packages():
+        package = Path(pipeline.working_dir) / "normalize" / "extracted" / load_id / "new_jobs"
+        for job in sorted(package.glob("*.parquet")):
+            table = job.name.split(".", 1)[0]
+            for arrow_field in pq.read_schema(job):
+                old = numeric.get(table, {}).get(arrow_field.name)
+                if old and str(arrow_field.type) in ("string", "large_string"):
+                    found.append(f"{table}.{arrow_field.name} ({old} -> text)")
+    return sorted(set(found))
+
+
+def _refuse_retyped(source_name: str, pipeline: dlt.Pipeline, numeric: dict[str, dict[str, str]]) -> None:
+    """Fail the source naming the numeric columns that arrive as text, before anything is normalized or
+    loaded: the extracted package is dropped (cursors stay where they were), the warehouse keeps its last
+    good rows, and the next run says the same until the source is fixed or the table reloaded."""
+    retyped = _retyped_to_text(pipeline, numeric)
+    if not retyped:
+        return
+    pipeline.drop_pending_packages()
+    raise SchemaContractError(
+        f"{source_name}: column type changed at the source: {', '.join(retyped)}; nothing of "
+        f"{source_name} was loaded, the warehouse keeps its last good data; fix the source, or take the new "
+        f"type with `elt run --only {source_name} --full-refresh`"
+    )
+
+
 def _drift(before: dict[str, set[str]], after: dict[str, set[str]]) -> list[str]:
     """Columns that appeared in tables that existed before: new ones, and dlt's variant columns
     (``<column>__v_<type>``), which mean a column changed type at the source."""
@@ -416,6 +466,7 @@ def land(
     pipeline = make_pipeline(settings, source_name)
     pending_rows, pending_ids = complete_pending(settings, pipeline)
     columns_before = _columns(pipeline)
+    numeric_before = {} if full_refresh else _numeric_columns(pipeline)
     try:
         pipeline.extract(_kill_on_read(data), refresh=refresh, loader_file_format=LOADER_FILE_FORMAT)
     except Exception as exc:
@@ -423,6 +474,7 @@ def land(
         if contract is not None:
             raise contract from exc
         raise
+    _refuse_retyped(source_name, pipeline, numeric_before)
     kill_point("extract")
     normalized = pipeline.normalize()
     kill_point("normalize")

@@ -155,7 +155,7 @@ def _download(
                 )
                 if res is not None and res.outcome == "ok":
                     for inv in res.body["data"].get("inventories") or []:
-                        if float(inv.get("stock") or 0) > 0:
+                        if _positive(inv.get("stock")):
                             lot_calls.append((product["id"], inv["ware_house_id"], _is_retired(product)))
 
         lots = 0
@@ -208,6 +208,14 @@ def _download(
     run = LakeRun(path, summary)
     log.info(run.describe())
     return run
+
+
+def _positive(stock: Any) -> bool:
+    """A stock above zero; a value that is no number is none (the load lists it as a reject)."""
+    try:
+        return float(stock or 0) > 0
+    except (TypeError, ValueError):
+        return False
 
 
 def _safe_get(client: RelbaseClient, path: str, retired: bool) -> tuple[ApiResult | None, str | None]:

@@ -8,8 +8,12 @@ same folder twice (a retry after a failed load) changes nothing. Which run is cu
 from __future__ import annotations
 
 import json
+import logging
+import math
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import dlt
 import pyarrow as pa
@@ -19,6 +23,10 @@ from dlt.extract.resource import DltResource
 
 from extract.inventory.settings import REQUIRED_COLUMNS
 from extract.pipeline import require_columns
+from extract.rejects import COLUMNS as REJECT_COLUMNS
+from extract.rejects import REJECTS_TABLE
+
+log = logging.getLogger(__name__)
 
 MERGE = {"disposition": "merge", "strategy": "delete-insert"}
 
@@ -70,12 +78,68 @@ LOTS_SCHEMA = pa.schema(
 )
 
 
-def _read_jsonl(path: Path, schema: pa.Schema) -> pa.Table:
-    """A JSONL file of the lake as one Arrow table; fields the API added later are ignored."""
+def _read_jsonl(path: Path, schema: pa.Schema, rejects: list[dict[str, Any]] | None = None) -> pa.Table:
+    """A JSONL file of the lake as one Arrow table; fields the API added later are ignored.
+
+    When a value does not fit its type (a non-numeric ``stock``), the file is read again line by line:
+    such a value lands as null and is listed in ``rejects`` naming its product, so one bad value never
+    fails the whole sync."""
     if path.stat().st_size == 0:
         return schema.empty_table()
     options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
-    return pa_json.read_json(path, parse_options=options).combine_chunks()
+    try:
+        return pa_json.read_json(path, parse_options=options).combine_chunks()
+    except pa.ArrowInvalid:
+        if rejects is None:
+            raise
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                rows.append(_numbers_only(json.loads(line), path.stem, rejects))
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _number(value: Any) -> float | None:
+    """A finite number (JSON number or numeric text), else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _numbers_only(record: dict[str, Any], file: str, rejects: list[dict[str, Any]]) -> dict[str, Any]:
+    """``record`` with each ``stock`` of its answer that is no number set to null (and in ``rejects``)."""
+    data = ((record.get("response") or {}).get("data")) or {}
+    if file == "lots":
+        table, items = "lots", data.get("lot_serial_numbers")
+    else:
+        table, items = "product_stock", data.get("inventories")
+    for item in items or []:
+        value = item.get("stock")
+        if value is None or _number(value) is not None:
+            if value is not None:
+                item["stock"] = _number(value)
+            continue
+        warehouse = record.get("warehouse_id", item.get("ware_house_id"))
+        where = f"product {record.get('product_id')} warehouse {warehouse}"
+        reason = f"{where}: stock {str(value)[:80]!r} is not a number: landed as null"
+        log.warning("inventory: %s: %s", table, reason)
+        rejects.append(
+            {
+                "source_table": table,
+                "row_id": where,
+                "column_name": "stock",
+                "value": str(value)[:1000],
+                "reason": reason,
+                "seen_at": datetime.now(UTC),
+            }
+        )
+        item["stock"] = None
+    return record
 
 
 def _explode(table: pa.Table, list_path: list[str], keep: list[str]) -> pa.Table:
@@ -161,8 +225,9 @@ def lake_source(run_path: str) -> Iterator[DltResource]:
             _read_jsonl(path / "products.jsonl", PAGES_SCHEMA), ["data", "products"], ["fetched_at"]
         )
 
-    details = _read_jsonl(path / "product_details.jsonl", DETAILS_SCHEMA)
-    lots = _read_jsonl(path / "lots.jsonl", LOTS_SCHEMA)
+    rejects: list[dict[str, Any]] = []
+    details = _read_jsonl(path / "product_details.jsonl", DETAILS_SCHEMA, rejects)
+    lots = _read_jsonl(path / "lots.jsonl", LOTS_SCHEMA, rejects)
 
     def lake_runs() -> pa.Table:
         row = {k: summary.get(k) for k in SUMMARY_COLUMNS}
@@ -188,6 +253,13 @@ def lake_source(run_path: str) -> Iterator[DltResource]:
         lambda: _explode(lots, ["data", "lot_serial_numbers"], ["product_id", "warehouse_id", "fetched_at"]),
     )
     yield resource("lake_runs", [], lake_runs)
+    # the values kept out of this lake run (replaced every load; empty when none)
+    yield dlt.resource(
+        [dict(r, lake_run_id=run_id) for r in rejects] or [],
+        name=REJECTS_TABLE,
+        write_disposition="replace",
+        columns={**REJECT_COLUMNS, "lake_run_id": {"data_type": "text"}},
+    )
 
 
 SUMMARY_COLUMNS = (

@@ -6,7 +6,7 @@
     until a later real change of that field at the source; a later edit replaces it. Because edits
     are read from their raw table and times from the snapshot, a re-sync or a full refresh re-applies
     them.
-    `versions`: the snapshot (relation or CTE name); `manual_edits`: `stg_traffic__manual_edits`
+    `versions`: the snapshot (relation or CTE name); `manual_edits`: valid rows of `int_traffic__manual_edits_validated`
     (relation or CTE name); `table_name`: the mart, which picks its columns and editable fields
     (`traffic_mart_columns`, `traffic_editable_fields`). A query (its own `with`), one row per key:
     the mart's columns, `<column>_edit_id` per editable field (the edit applied, null when none),

@@ -8,7 +8,8 @@ snapshot_versions as (
 
 manual_edits as (
 
-    select * from {{ ref('stg_traffic__manual_edits') }}
+    select * from {{ ref('int_traffic__manual_edits_validated') }}
+    where rejection_reasons is null
 
 ),
 

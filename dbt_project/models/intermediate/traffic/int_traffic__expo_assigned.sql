@@ -12,7 +12,8 @@ expanded as (
 
 available as (
 
-    select * from {{ ref('stg_traffic__expo_available_containers') }}
+    select * from {{ ref('int_traffic__expo_available_validated') }}
+    where rejection_reasons is null
 
 ),
 

@@ -14,7 +14,8 @@ with
 
 edits as (
 
-    select * from {{ ref('stg_traffic__manual_edits') }}
+    select * from {{ ref('int_traffic__manual_edits_validated') }}
+    where rejection_reasons is null
 
 ),
 

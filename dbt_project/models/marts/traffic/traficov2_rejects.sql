@@ -24,7 +24,8 @@ expo as (
 
 ),
 
-{# the weekly exports follow the rules of their tables; `source_table` is then the file name #}
+{# the weekly exports follow the rules of their tables; `source_table` is then the file name; the
+   expo export is the list of containers offered for assignment, with its own rules #}
 arribos_export as (
 
     select * from {{ ref('int_traffic__arribos_export_validated') }}
@@ -40,6 +41,18 @@ pendiente_export as (
 remisiones_export as (
 
     select * from {{ ref('int_traffic__remisiones_export_validated') }}
+
+),
+
+expo_available as (
+
+    select * from {{ ref('int_traffic__expo_available_validated') }}
+
+),
+
+manual_edits as (
+
+    select * from {{ ref('int_traffic__manual_edits_validated') }}
 
 ),
 
@@ -132,6 +145,32 @@ rejected as (
         rejection_reasons as reasons,
         loaded_at
     from remisiones_export
+    where rejection_reasons is not null
+
+    union all
+
+    select
+        'arribos_expo_semana_ctns.csv' as source_table,
+        cast(null as bigint) as source_id,
+        row_number_in_file as source_row,
+        contenedor,
+        booking,
+        rejection_reasons as reasons,
+        loaded_at
+    from expo_available
+    where rejection_reasons is not null
+
+    union all
+
+    select
+        'traficov2_manual_edits' as source_table,
+        edit_id as source_id,
+        edit_id as source_row,
+        cast(null as {{ dbt.type_string() }}) as contenedor,
+        cast(null as {{ dbt.type_string() }}) as booking,
+        rejection_reasons as reasons,
+        loaded_at
+    from manual_edits
     where rejection_reasons is not null
 
 ),

@@ -16,6 +16,9 @@ final as (
         {{ traffic_upper_clean('booking') }} as booking,
         {{ traffic_upper_clean('contenedor') }} as contenedor,
         {{ traffic_container_key('contenedor') }} as container_key,
+        {{ traffic_upper_clean('booking') }} is null
+        and {{ traffic_upper_clean('contenedor') }} is null as is_placeholder_row,
+        {{ dlt_load_timestamp('_dlt_load_id') }} as loaded_at,
         _dlt_load_id
 
     from source

@@ -16,6 +16,7 @@ cleaned as (
         value as edit_value,
         edited_at,
         edited_by,
+        _dlt_load_id,
         cast(id as bigint) as edit_id,
         trim(table_name) as table_name,
         trim(field) as field
@@ -45,7 +46,8 @@ final as (
             else {{ traffic_container_key('business_key') }}
         end as match_key,
         {{ traffic_clean('edit_value') }} as edit_value,
-        {{ to_utc_timestamp('edited_at') }} as edited_at_utc
+        {{ to_utc_timestamp('edited_at') }} as edited_at_utc,
+        {{ dlt_load_timestamp('_dlt_load_id') }} as loaded_at
 
     from cleaned
 

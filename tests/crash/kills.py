@@ -1,4 +1,5 @@
-"""A kill -9 at any moment of `elt run --only SOURCE`, then one plain re-run: every raw table and every
+"""Shared by the test_kills_* files (one per source, so `--dist loadfile` spreads them over the
+workers): a kill -9 at any moment of `elt run --only SOURCE`, then one plain re-run: every raw table and every
 mart equals a clean run's, for all four sources.
 
 Each test drives two warehouses over one sandbox: the crashed one, where every run after the first sync
@@ -29,41 +30,24 @@ from extract.sources import SOURCES
 from tests.crash.support import differing_rows, fingerprints, tables
 from tests.support import elt, query
 
-pytestmark = pytest.mark.e2e
-
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
-SCALE = {"automation": 0.2, "traffic": 0.2, "fleet": 0.2, "inventory": 0.05}
+# small sandboxes: each phase only needs a package of several jobs to kill inside (CI budget)
+SCALE = {"automation": 0.1, "traffic": 0.1, "fleet": 0.1, "inventory": 0.03}
 LAND_PHASES = ("read", "extract", "normalize", "load")
 # inventory's raw tables keep every download (keyed by lake run): compared as sets of distinct rows
 DISTINCT = {"inventory"}
 
 ALL = (*LAND_PHASES, "dbt")
 # every phase for every source on DuckDB; on PostgreSQL the load (its own merge and replace SQL)
-CASES = [
-    ("automation", "duckdb", ALL),
-    ("traffic", "duckdb", ALL),
-    ("fleet", "duckdb", ALL),
-    ("inventory", "duckdb", ALL),
-    ("automation", "postgres", ("load",)),
-    ("traffic", "postgres", ("load",)),
-]
 
 
-def _param(source: str, target: str, phases: tuple[str, ...]) -> object:
-    marks = [pytest.mark.postgres] if target == "postgres" else []
-    return pytest.param(source, target, phases, marks=marks, id=f"{source}-{target}")
-
-
-@pytest.fixture
-def settings(request: pytest.FixtureRequest) -> Settings:
-    """The warehouse named by the case (overrides the both-warehouses fixture). The traffic sandbox keeps
-    its exit table (SQL Server's stand-in) in PostgreSQL even for a DuckDB warehouse: a fresh database
-    per test, so no other test writes to it meanwhile."""
-    params = request.node.callspec.params
-    if params["target"] == "postgres":
+def warehouse(request: pytest.FixtureRequest, source: str, target: str) -> Settings:
+    """The warehouse of a case. The traffic sandbox keeps its exit table (SQL Server's stand-in) in
+    PostgreSQL even for a DuckDB warehouse: a fresh database per test, so no other test writes to it."""
+    if target == "postgres":
         return request.getfixturevalue("postgres_settings")
     found = request.getfixturevalue("duckdb_settings")
-    if params["source"] == "traffic":
+    if source == "traffic":
         found = replace(found, postgres=request.getfixturevalue("pg_database"))
     return found
 
@@ -91,10 +75,10 @@ def _assert_same(crashed: Settings, clean: Settings, schema: str, distinct: bool
     assert not differ, f"{step}: {schema} differs from a clean run: {differ}"
 
 
-@pytest.mark.parametrize(("source", "target", "phases"), [_param(*c) for c in CASES])
-def test_kill_at_each_phase_then_one_rerun_equals_a_clean_run(
-    source: str, target: str, phases: tuple[str, ...], settings: Settings, clean_settings: Settings
+def kill_each_phase_then_rerun(
+    source: str, phases: tuple[str, ...], settings: Settings, clean_settings: Settings
 ) -> None:
+    """The chain: first sync on both; per phase a change batch, the killed run, one re-run, a clean run."""
     sandbox.generate(settings, [source], sandbox.SandboxOptions(seed=5, scale=SCALE[source], now=NOW))
     sandbox.write_settings(settings)
     clean = replace(clean_settings, sandbox_dir=settings.sandbox_dir)
