@@ -8,6 +8,7 @@ reach the warehouse through their own clients (``extract.pipeline``, ``extract.d
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -75,6 +76,10 @@ def spark_session(settings: Settings) -> Any:
             f"jdbc:derby:;databaseName={folder}/metastore_db;create=true"
         ),
         "spark.driver.extraJavaOptions": f"-Dderby.system.home={folder}",
+        # the same sizes as the profile's spark target: this session is the one dbt-spark then reuses
+        "spark.driver.memory": os.environ.get("ELT_SPARK_DRIVER_MEMORY", "1g"),
+        "spark.executor.memory": os.environ.get("ELT_SPARK_EXECUTOR_MEMORY", "512m"),
+        "spark.sql.shuffle.partitions": os.environ.get("ELT_SPARK_SHUFFLE_PARTITIONS", "4"),
         "spark.ui.enabled": "false",
     }.items():
         builder = builder.config(key, value)

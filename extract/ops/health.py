@@ -58,7 +58,7 @@ def source_freshness(settings: Settings, names: list[str]) -> dict[str, list[Fre
     out: dict[str, list[Freshness]] = {n: [] for n in names}
     for item in getattr(result.result, "results", None) or []:
         node = getattr(item, "node", None)
-        if node is None or node.source_name not in out:
+        if node is None or getattr(node, "source_name", None) not in out:  # on-run-start hooks too
             continue
         status = str(getattr(item.status, "value", item.status))
         message = " ".join(str(getattr(item, "message", "") or "").split())
