@@ -1,3 +1,5 @@
+{#- One row per container picked up: a container already in an earlier row (of any booking) is a
+    `duplicate container_key`, so no container is assigned to two bookings. -#}
 with
 
 expo as (
@@ -14,7 +16,8 @@ final as (
             'arribos_expo_ctns',
             booking=true,
             cantidad=true,
-            parsed=[('fecha_text', 'fecha')]) }} as rejection_reasons
+            parsed=[('fecha_text', 'fecha')],
+            duplicate_key='container_key') }} as rejection_reasons
 
     from expo
 

@@ -1,11 +1,13 @@
 {#- Back-propagation: the source rows (by container, exactly as the source holds it) whose
     resolved Chofer (after manual edits) differs from the source's. Read by `elt back-propagate`.
-    An unknown (null) resolved Chofer never erases a driver the source has. -#}
+    An unknown (null) resolved Chofer never erases a driver the source has. Only the source row the
+    mart row comes from counts (the valid one): a rejected duplicate of its container adds no row. -#}
 with
 
 arribos_source as (
 
-    select * from {{ ref('stg_traffic__arribos') }}
+    select * from {{ ref('int_traffic__arribos_validated') }}
+    where rejection_reasons is null
 
 ),
 
@@ -17,7 +19,8 @@ arribos_resolved as (
 
 expo_source as (
 
-    select * from {{ ref('stg_traffic__arribos_expo_ctns') }}
+    select * from {{ ref('int_traffic__arribos_expo_ctns_validated') }}
+    where rejection_reasons is null
 
 ),
 
