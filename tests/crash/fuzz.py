@@ -88,7 +88,7 @@ class Fuzzer:
             row[name] = fields[name]()
 
     def operational(self, table: str, start_id: int, n: int, existing: list[dict[str, Any]]) -> list[dict]:
-        """``n`` bad rows for the operational ``table`` (PostgreSQL types respected), ids from ``start_id``."""
+        """``n`` bad rows for the operational ``table`` (its PostgreSQL types kept), ids from ``start_id``."""
         make = {
             "arribos": self._arribo,
             "pendiente_desconsolidar": self._pendiente,
