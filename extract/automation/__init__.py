@@ -31,7 +31,7 @@ from extract.cursors import (
 )
 from extract.cursors import incremental as safe_incremental
 from extract.pipeline import LandResult, RunOptions, land, require_columns
-from extract.rejects import numbers_only, rejects_resource
+from extract.rejects import rejects_resource, typed_only
 from extract.settings import Settings, sqlalchemy_url
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def automation_source(
     def as_text(query: sa.Select, table: sa.Table) -> sa.Select:
         return nested_as_text(query, table, engine.dialect.name)
 
-    as_read = numbers_only(engine, as_text)
+    as_read = typed_only(engine, as_text)
 
     try:
         for table in tables or TABLES:

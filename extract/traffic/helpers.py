@@ -20,7 +20,7 @@ from dlt.extract.resource import DltResource
 from dlt.sources.sql_database import sql_table
 
 from extract.cursors import below_ceiling, incremental
-from extract.rejects import numbers_only
+from extract.rejects import typed_only
 from extract.traffic.settings import EDITS_CURSOR, EDITS_TABLE
 
 
@@ -94,7 +94,7 @@ def snapshot_resource(engine: sa.Engine, table: str, schema: str | None, chunk_s
         chunk_size=chunk_size,
         reflection_level="full_with_precision",
         type_adapter_callback=utc_datetimes,
-        query_adapter_callback=numbers_only(engine, in_source_order),
+        query_adapter_callback=typed_only(engine, in_source_order),
         excluded_columns=list(relabel) or None,
         write_disposition="replace",
     )

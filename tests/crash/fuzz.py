@@ -246,3 +246,43 @@ def append_to_export(path: Path, fuzzer: Fuzzer, n: int) -> tuple[int, int]:
     with path.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh, lineterminator="\r\n").writerows([header, *body, *added])
     return len(body), len(body) + len(added)
+
+
+# ---------------------------------------------------------------------------- the app database (SQLite)
+
+# table -> (the column that dates its statistic, score-like numeric columns)
+AUTOMATION = {
+    "assignment_logs": ("assigned_at", ("total_score", "distance_score", "time_score", "priority_score")),
+    "route_optimizations": ("optimized_at", ("improvement_percentage", "distance_saved_km")),
+    "order_batches": ("created_at", ("delivery_success_rate", "total_value", "order_count")),
+    "escalation_logs": ("created_at", ("current_delay_minutes", "minutes_to_breach")),
+}
+BAD_SCORES = (-5, 150, 1e12, -1e12, "n/a", "", "NaN", 1e300, 2**62)
+BAD_TIMESTAMPS = (None, "2026-02-30 10:00:00", "ayer", "", "0000-00-00 00:00:00")
+
+
+def automation_rows(fuzzer: Fuzzer, conn: Any, table: str, n: int) -> int:
+    """Adds ``n`` bad copies of rows of ``table`` to a SQLite app database: new ids, then null or
+    impossible timestamps and out-of-range or non-numeric scores. Returns the rows added."""
+    import uuid
+
+    cur = conn.cursor()
+    cur.execute(f"select * from {table}")
+    columns = [d[0] for d in cur.description]
+    existing = cur.fetchall()
+    rng = fuzzer.rng
+    dated, numbers = AUTOMATION[table]
+    added = []
+    for i in range(n):
+        row = dict(zip(columns, rng.choice(existing), strict=True))
+        row["id"] = str(uuid.UUID(int=rng.getrandbits(128)))
+        if "batch_number" in row:
+            row["batch_number"] = f"FUZZ-{i:06d}"
+        spoilt = rng.sample((dated, "created_at", "updated_at", *numbers), k=rng.choice((1, 2)))
+        for column in spoilt:
+            row[column] = rng.choice(BAD_TIMESTAMPS if column.endswith("_at") else BAD_SCORES)
+        added.append([row[c] for c in columns])
+    marks = ", ".join("?" for _ in columns)
+    cur.executemany(f"insert into {table} ({', '.join(columns)}) values ({marks})", added)
+    conn.commit()
+    return len(added)

@@ -38,7 +38,7 @@ LAND_PHASES = ("read", "extract", "normalize", "load")
 DISTINCT = {"inventory"}
 
 ALL = (*LAND_PHASES, "dbt")
-# every phase for every source on DuckDB; on PostgreSQL the load (its own merge and replace SQL)
+# every phase for every source, on DuckDB and on PostgreSQL
 
 
 def warehouse(request: pytest.FixtureRequest, source: str, target: str) -> Settings:

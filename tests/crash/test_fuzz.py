@@ -18,10 +18,11 @@ import pytest
 from extract import sandbox
 from extract.pipeline import RunOptions
 from extract.runner import run
+from extract.sandbox.automation import AutomationDB
 from extract.sandbox.traffic import CSV_FILES, TrafficDB
 from extract.settings import Settings
 from extract.sources import SOURCES
-from tests.crash.fuzz import Fuzzer, append_to_export
+from tests.crash.fuzz import AUTOMATION, Fuzzer, append_to_export, automation_rows
 from tests.support import query
 
 pytestmark = pytest.mark.e2e
@@ -128,3 +129,56 @@ def test_the_fuzzed_exports_hold_the_rows_that_were_written(tmp_path: Path) -> N
     assert (before, after, len(rows) - 1) == (1, 201, 201)
     again = [Fuzzer(seed=1).export_rows(rows[0], rows[1:2], 5) for _ in range(2)]
     assert again[0] == again[1], "seeded: the same rows every time"
+
+
+def test_bad_automation_rows_crash_nothing_and_every_row_is_counted_or_rejected(
+    duckdb_settings: Settings,
+) -> None:
+    settings = duckdb_settings  # the sandbox app database is SQLite here: it stores any value anywhere
+    sandbox.generate(settings, ["automation"], sandbox.SandboxOptions(seed=11, scale=0.05, now=NOW))
+    found = sandbox.entry(settings, "automation")
+    fuzzer = Fuzzer(seed=7)
+    with AutomationDB(found["credentials"], found["schema"] or "public") as db:
+        assert db.kind == "sqlite"
+        for table in AUTOMATION:
+            automation_rows(fuzzer, db.conn, table, 500)
+        inputs = {t: db.conn.execute(f"select count(*) from {t}").fetchone()[0] for t in AUTOMATION}
+
+    report = run(settings, [SOURCES["automation"]], RunOptions())
+    assert report.ok, report.lines()
+    assert report.dbt is not None and report.dbt.count("model", "skipped") == 0, report.lines()
+
+    # (input rows, landed, quarantined by the cursor, counted by a statistic, pending, rejected)
+    stats = {
+        "assignment_logs": ("auto_dispatch_stats", "total_assignments"),
+        "route_optimizations": ("route_optimization_stats", "total_optimizations"),
+        "order_batches": ("batch_performance_stats", "total_batches"),
+        "escalation_logs": ("escalation_stats", "total_escalations"),
+    }
+    accounting = {}
+    for table, (mart, total) in stats.items():
+        dated = AUTOMATION[table][0]
+        ((landed, pending),) = query(
+            settings, f"select count(*), count(*) - count({dated}) from raw_automation.{table}"
+        )
+        ((counted,),) = query(settings, f"select coalesce(sum({total}), 0) from automation.{mart}")
+        ((quarantined,),) = query(
+            settings,
+            "select count(*) from raw_automation.cursor_quarantine "
+            f"where source_table = '{table}' and row_id is not null",
+        )
+        ((rejected,),) = query(
+            settings, f"select count(*) from automation.automation_rejects where source_table = '{table}'"
+        )
+        if rejected:  # a rejected row has no day: it is not pending too
+            pending -= rejected
+        accounting[table] = (inputs[table], landed, quarantined, counted, pending, rejected)
+    unaccounted = {
+        t: a for t, a in accounting.items() if not (a[0] == a[1] + a[2] and a[1] == a[3] + a[4] + a[5])
+    }
+    assert not unaccounted, unaccounted
+    assert accounting["order_batches"][5] > 0 and accounting["escalation_logs"][5] > 0, accounting
+    ((spoilt,),) = query(
+        settings, "select count(*) from raw_automation.type_rejects where row_id is not null"
+    )
+    assert spoilt > 0, "the values that fit no column are listed with their reasons"

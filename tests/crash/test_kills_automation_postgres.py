@@ -1,4 +1,4 @@
-"""Kills at the load (PostgreSQL's own merge and replace SQL) of `elt run --only automation` on PostgreSQL,
+"""Kills at each phase (read, extract, normalize, load, dbt) of `elt run --only automation` on PostgreSQL,
 then one re-run equals a clean run
 (the chain is in `tests/crash/kills.py`)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from extract.settings import Settings
-from tests.crash.kills import kill_each_phase_then_rerun, warehouse
+from tests.crash.kills import ALL, kill_each_phase_then_rerun, warehouse
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -18,7 +18,7 @@ def settings(request: pytest.FixtureRequest) -> Settings:
     return warehouse(request, "automation", "postgres")
 
 
-def test_kill_during_the_load_then_one_rerun_equals_a_clean_run(
+def test_kill_at_each_phase_then_one_rerun_equals_a_clean_run(
     settings: Settings, clean_settings: Settings
 ) -> None:
-    kill_each_phase_then_rerun("automation", ("load",), settings, clean_settings)
+    kill_each_phase_then_rerun("automation", ALL, settings, clean_settings)

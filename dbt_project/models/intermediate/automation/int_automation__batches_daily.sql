@@ -12,6 +12,7 @@ dated as (
         *,
         {{ automation_stats_date('created_at') }} as date
     from batches
+    where created_at is not null  -- no day to count it in: listed in automation_rejects
 
 ),
 
