@@ -76,3 +76,31 @@ def test_a_column_retyped_to_text_is_refused_by_name_and_never_left_pending(
 
 def _numbers(rows: list) -> list[tuple[str, float | None]]:
     return [(str(i), None if v is None else float(v)) for i, v in rows]
+
+
+def test_full_refresh_takes_a_retyped_column(postgres_settings: Settings) -> None:
+    """The fix the refusal names: `--full-refresh` reloads the table with the new type, the models
+    read it (the text holds numbers), the statistics equal the ones before, and plain runs go on."""
+    settings = postgres_settings
+    sandbox.generate(settings, ["automation"], sandbox.SandboxOptions(seed=8, scale=0.05, now=NOW))
+    first = run(settings, [SOURCES["automation"]], RunOptions())
+    assert first.ok, first.lines()
+    stats = "select date, total_value from automation.batch_performance_stats order by date"
+    before = query(settings, stats)
+    _alter(settings, "alter table {t} alter column total_value type text")
+
+    refused = run(settings, [SOURCES["automation"]], RunOptions(), build=False)
+    assert "order_batches.total_value (decimal -> text)" in refused.failed.get("automation", "")
+
+    refreshed = run(settings, [SOURCES["automation"]], RunOptions(full_refresh=True))
+    assert refreshed.ok, refreshed.lines()
+    ((kind,),) = query(
+        settings,
+        "select data_type from information_schema.columns "
+        "where table_schema = 'raw_automation' and table_name = 'order_batches' "
+        "and column_name = 'total_value'",
+    )
+    assert kind in ("text", "character varying"), "the raw column took the source's new type"
+    assert _numbers(query(settings, stats)) == _numbers(before), "the statistics read the text as numbers"
+    again = run(settings, [SOURCES["automation"]], RunOptions())
+    assert again.ok, again.lines()
