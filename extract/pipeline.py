@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from extract.progress import collector as progress_collector
 from extract.settings import Settings
+from extract.warehouse import WarehouseUnavailable, connect, fetch, quote, table_exists
 
 log = logging.getLogger(__name__)
 
@@ -345,7 +346,6 @@ def drop_raw_dependents(settings: Settings, schema: str) -> list[str]:
     dependencies. Returns the views dropped."""
     if settings.target != "postgres":
         return []
-    from extract.warehouse import connect, fetch
 
     sql = """
         select distinct quote_ident(vn.nspname) || '.' || quote_ident(v.relname), v.relkind
@@ -436,6 +436,48 @@ def _kill_on_read(data: Any) -> Any:
     return data
 
 
+def _replace_into_empty(settings: Settings, source_name: str, data: Any, full_refresh: bool) -> None:
+    """A merge into an empty raw table is a plain load: the resources that merge into a table that is
+    missing or empty in the warehouse (a first load; every table on a full refresh) load with
+    ``replace`` this run, so their rows are written once instead of into a staging table and then
+    merged. A kill during that load is safe too: the re-run loads the package again from its start,
+    and ``replace`` truncates first. Not on Spark (the lake is append-only there)."""
+    resources = getattr(data, "selected_resources", {})
+    merging = {
+        name: r
+        for name, r in resources.items()
+        if isinstance(r.table_name, str) and _disposition(r.write_disposition) == "merge"
+    }
+    if not merging or settings.target == "spark":
+        return
+    empty = set(merging) if full_refresh else _empty_tables(settings, f"raw_{source_name}", merging)
+    for name in empty:
+        merging[name].apply_hints(write_disposition="replace")
+    if empty:
+        log.info("%s: first load of %s: replace, no merge", source_name, ", ".join(sorted(empty)))
+
+
+def _disposition(hint: Any) -> str | None:
+    return hint.get("disposition") if isinstance(hint, dict) else hint
+
+
+def _empty_tables(settings: Settings, dataset: str, resources: dict[str, Any]) -> set[str]:
+    """The resources whose raw table in ``dataset`` is missing or holds no row."""
+    if settings.target == "duckdb" and not settings.duckdb_path.exists():
+        return set(resources)
+    empty = set()
+    try:
+        with connect(settings) as conn:
+            for name, resource in resources.items():
+                table = resource.table_name
+                rows = f"select 1 from {quote(dataset)}.{quote(table)} limit 1"
+                if not table_exists(conn, dataset, table) or not fetch(conn, rows):
+                    empty.add(name)
+    except WarehouseUnavailable:  # merge as configured: dlt reports the warehouse's own error
+        return set()
+    return empty
+
+
 def land(
     settings: Settings,
     source_name: str,
@@ -465,6 +507,7 @@ def land(
 
     pipeline = make_pipeline(settings, source_name)
     pending_rows, pending_ids = complete_pending(settings, pipeline)
+    _replace_into_empty(settings, source_name, data, full_refresh)
     columns_before = _columns(pipeline)
     numeric_before = {} if full_refresh else _numeric_columns(pipeline)
     try:
