@@ -22,6 +22,7 @@ from typing import Any
 
 import dlt
 import pyarrow.parquet as pq
+from dlt.common.destination.client import WithStagingDataset
 
 from extract.progress import collector as progress_collector
 from extract.settings import Settings
@@ -457,6 +458,20 @@ def _replace_into_empty(settings: Settings, source_name: str, data: Any, full_re
         log.info("%s: first load of %s: replace, no merge", source_name, ", ".join(sorted(empty)))
 
 
+def _ensure_staging_dataset(pipeline: dlt.Pipeline) -> None:
+    """dlt's ``drop_sources`` refresh deletes from the staging dataset's ``_dlt_version`` without asking
+    whether it exists; a pipeline whose loads never merged (first loads replace) has none yet."""
+    try:
+        pipeline.default_schema  # noqa: B018 (no schema: nothing was loaded, nothing to drop)
+    except Exception:
+        return
+    with pipeline.destination_client() as client:
+        if isinstance(client, WithStagingDataset):
+            with client.with_staging_dataset():
+                client.initialize_storage()
+                client.update_stored_schema()
+
+
 def _disposition(hint: Any) -> str | None:
     return hint.get("disposition") if isinstance(hint, dict) else hint
 
@@ -507,6 +522,8 @@ def land(
 
     pipeline = make_pipeline(settings, source_name)
     pending_rows, pending_ids = complete_pending(settings, pipeline)
+    if full_refresh:
+        _ensure_staging_dataset(pipeline)
     _replace_into_empty(settings, source_name, data, full_refresh)
     columns_before = _columns(pipeline)
     numeric_before = {} if full_refresh else _numeric_columns(pipeline)
