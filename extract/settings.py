@@ -19,6 +19,8 @@ a parquet lake (``ELT_LAKE_URL``) that dlt writes, on the master ``ELT_SPARK_MAS
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -210,6 +212,12 @@ class Settings:
     lake_url: str = str(PROJECT_ROOT / "warehouse" / "lake" / "raw")
     spark_master: str = "local[*]"
     spark_dir: Path = PROJECT_ROOT / "warehouse" / "spark"
+    # sizes of the Spark session, the same for dbt-spark (profiles.yml) and our own readers: driver and
+    # executor memory (JVM sizes, e.g. 1g, 512m; an executor within a worker's memory) and the
+    # partitions of a shuffle (4 on a laptop; raise it on a cluster)
+    spark_driver_memory: str = "1g"
+    spark_executor_memory: str = "512m"
+    spark_shuffle_partitions: int = 4
     duckdb_wait_s: float = 30.0  # how long a run waits for another process holding the DuckDB file
 
     @classmethod
@@ -235,6 +243,9 @@ class Settings:
             lake_url=_lake_url(env.get("ELT_LAKE_URL")),
             spark_master=_spark_master(env.get("ELT_SPARK_MASTER")),
             spark_dir=_path(env.get("ELT_SPARK_DIR"), PROJECT_ROOT / "warehouse" / "spark"),
+            spark_driver_memory=_jvm_size(env, "ELT_SPARK_DRIVER_MEMORY", "1g"),
+            spark_executor_memory=_jvm_size(env, "ELT_SPARK_EXECUTOR_MEMORY", "512m"),
+            spark_shuffle_partitions=_positive_int(env, "ELT_SPARK_SHUFFLE_PARTITIONS", 4),
         )
 
     def with_target(self, target: str | None) -> Settings:
@@ -284,6 +295,9 @@ class Settings:
                 "ELT_LAKE_URL": self.lake_url,
                 "ELT_SPARK_MASTER": self.spark_master,
                 "ELT_SPARK_DIR": str(self.spark_dir),
+                "ELT_SPARK_DRIVER_MEMORY": self.spark_driver_memory,
+                "ELT_SPARK_EXECUTOR_MEMORY": self.spark_executor_memory,
+                "ELT_SPARK_SHUFFLE_PARTITIONS": str(self.spark_shuffle_partitions),
             }
         )
         return env
@@ -301,6 +315,26 @@ def _lake_url(value: str | None) -> str:
     if "://" in value:
         raise ConfigError(f"ELT_LAKE_URL must be a folder or an s3://, gs://, abfss:// URL, got {value!r}")
     return str(_path(value, None))
+
+
+def _jvm_size(env: Mapping[str, str], name: str, default: str) -> str:
+    """A JVM memory size such as ``512m`` or ``2g`` (Spark's ``spark.*.memory``)."""
+    value = env.get(name)
+    size = (value or default).strip().lower()
+    if not re.fullmatch(r"[0-9]+[kmgt]?", size):
+        raise ConfigError(f"{name} must be a memory size such as 512m or 2g, got {value!r}")
+    return size
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    try:
+        number = int(value) if value else default
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ConfigError(f"{name} must be a positive whole number, got {value!r}")
+    return number
 
 
 def _spark_master(value: str | None) -> str:

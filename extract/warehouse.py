@@ -8,7 +8,6 @@ reach the warehouse through their own clients (``extract.pipeline``, ``extract.d
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -77,9 +76,9 @@ def spark_session(settings: Settings) -> Any:
         ),
         "spark.driver.extraJavaOptions": f"-Dderby.system.home={folder}",
         # the same sizes as the profile's spark target: this session is the one dbt-spark then reuses
-        "spark.driver.memory": os.environ.get("ELT_SPARK_DRIVER_MEMORY", "1g"),
-        "spark.executor.memory": os.environ.get("ELT_SPARK_EXECUTOR_MEMORY", "512m"),
-        "spark.sql.shuffle.partitions": os.environ.get("ELT_SPARK_SHUFFLE_PARTITIONS", "4"),
+        "spark.driver.memory": settings.spark_driver_memory,
+        "spark.executor.memory": settings.spark_executor_memory,
+        "spark.sql.shuffle.partitions": str(settings.spark_shuffle_partitions),
         "spark.ui.enabled": "false",
     }.items():
         builder = builder.config(key, value)

@@ -32,12 +32,37 @@ def test_spark_target_reads_lake_url_and_master(tmp_path: Path) -> None:
     assert Settings.from_env({"ELT_LAKE_URL": "s3://bucket/raw/"}).lake_url == "s3://bucket/raw"
 
 
+def test_spark_sizes_are_settings_passed_to_dbt() -> None:
+    """The session's sizes are read once, in Settings, and dbt's profile gets the same values."""
+    default = Settings.from_env({"ELT_TARGET": "spark"})
+    assert (default.spark_driver_memory, default.spark_executor_memory) == ("1g", "512m")
+    assert default.spark_shuffle_partitions == 4
+    sized = Settings.from_env(
+        {
+            "ELT_TARGET": "spark",
+            "ELT_SPARK_DRIVER_MEMORY": "2G",
+            "ELT_SPARK_EXECUTOR_MEMORY": "768m",
+            "ELT_SPARK_SHUFFLE_PARTITIONS": "16",
+        }
+    )
+    assert (sized.spark_driver_memory, sized.spark_executor_memory) == ("2g", "768m")
+    assert sized.spark_shuffle_partitions == 16
+    env = sized.dbt_env()
+    assert env["ELT_SPARK_DRIVER_MEMORY"] == "2g"
+    assert env["ELT_SPARK_EXECUTOR_MEMORY"] == "768m"
+    assert env["ELT_SPARK_SHUFFLE_PARTITIONS"] == "16"
+
+
 @pytest.mark.parametrize(
     ("env", "named"),
     [
         ({"ELT_TARGET": "spark", "ELT_SPARK_MASTER": "10.0.0.5:7077"}, "ELT_SPARK_MASTER"),
         ({"ELT_TARGET": "spark", "ELT_LAKE_URL": "ftp://host/raw"}, "ELT_LAKE_URL"),
         ({"ELT_TARGET": "sparks"}, "ELT_TARGET"),
+        ({"ELT_SPARK_DRIVER_MEMORY": "lots"}, "ELT_SPARK_DRIVER_MEMORY"),
+        ({"ELT_SPARK_EXECUTOR_MEMORY": "1.5g"}, "ELT_SPARK_EXECUTOR_MEMORY"),
+        ({"ELT_SPARK_SHUFFLE_PARTITIONS": "0"}, "ELT_SPARK_SHUFFLE_PARTITIONS"),
+        ({"ELT_SPARK_SHUFFLE_PARTITIONS": "many"}, "ELT_SPARK_SHUFFLE_PARTITIONS"),
     ],
 )
 def test_bad_spark_settings_name_the_setting(env: dict[str, str], named: str) -> None:

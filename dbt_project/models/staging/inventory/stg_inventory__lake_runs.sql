@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('inventory', 'lake_runs') }}
+    select * from {{ latest_version(source('inventory', 'lake_runs'), ['lake_run_id']) }}
 
 ),
 

@@ -2,7 +2,9 @@ with
 
 source as (
 
-    select * from {{ source('inventory', 'lot_requests') }}
+    select * from {{ latest_version(
+        source('inventory', 'lot_requests'), ['product_id', 'warehouse_id', 'lake_run_id'],
+    ) }}
 
 ),
 

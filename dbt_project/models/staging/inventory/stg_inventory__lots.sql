@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('inventory', 'lots') }}
+    select * from {{ latest_version(source('inventory', 'lots'), ['product_id', 'warehouse_id', 'id', 'lake_run_id']) }}
 
 ),
 

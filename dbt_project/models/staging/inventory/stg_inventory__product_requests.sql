@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('inventory', 'product_requests') }}
+    select * from {{ latest_version(source('inventory', 'product_requests'), ['product_id', 'lake_run_id']) }}
 
 ),
 

@@ -2,7 +2,9 @@ with
 
 source as (
 
-    select * from {{ source('inventory', 'product_stock') }}
+    select * from {{ latest_version(
+        source('inventory', 'product_stock'), ['product_id', 'ware_house_id', 'lake_run_id'],
+    ) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('inventory', 'products') }}
+    select * from {{ latest_version(source('inventory', 'products'), ['id', 'lake_run_id']) }}
 
 ),
 

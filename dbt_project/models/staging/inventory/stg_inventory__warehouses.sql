@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('inventory', 'warehouses') }}
+    select * from {{ latest_version(source('inventory', 'warehouses'), ['id', 'lake_run_id']) }}
 
 ),
 

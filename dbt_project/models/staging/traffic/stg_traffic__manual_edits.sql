@@ -1,11 +1,18 @@
 with
 
-source as (
+landed as (
 
     select * from {{ source_or_empty(source('traffic', 'traficov2_manual_edits'), [
         ('id', 'bigint'), ('table_name', dbt.type_string()), ('business_key', dbt.type_string()),
         ('field', dbt.type_string()), ('value', dbt.type_string()), ('edited_at', type_timestamp_tz()),
         ('edited_by', dbt.type_string()), ('_dlt_load_id', dbt.type_string())]) }}
+
+),
+
+source as (
+
+    -- one row per key (the lake of ELT_TARGET=spark is append-only)
+    select * from {{ latest_version('landed', ['id']) }}
 
 ),
 

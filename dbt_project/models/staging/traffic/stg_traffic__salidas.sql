@@ -1,10 +1,17 @@
 with
 
-source as (
+landed as (
 
     select * from {{ source_or_empty(source('traffic', 'salidas'), [
         ('contenedor', dbt.type_string()), ('fecha_egr', dbt.type_timestamp()),
         ('validada', dbt.type_string()), ('_dlt_load_id', dbt.type_string())]) }}
+
+),
+
+source as (
+
+    -- one row per key (the lake of ELT_TARGET=spark is append-only)
+    select * from {{ latest_version('landed', ['contenedor', 'fecha_egr']) }}
 
 ),
 
