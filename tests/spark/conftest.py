@@ -1,10 +1,8 @@
 """One shared sandbox, landed and built on DuckDB and on local Spark once per test session.
 
 Spark costs a JVM and a metastore start (~20 s) and then seconds per model, so the Spark tests
-share one end-to-end build (every source: sandbox -> dlt -> lake -> dbt-spark) and one incremental
-change, and compare table by table with DuckDB built from the same sandbox. Each engine's runs are
-timed: the snapshots (DuckDB) and their append histories (Spark) stamp versions with the time of
-the run, which the comparison reads as "run 1" or "run 2" (``Built.runs``)."""
+share one end-to-end build (automation and fleet: sandbox -> dlt -> lake -> dbt-spark) and one
+incremental change, and compare table by table with DuckDB built from the same sandbox."""
 
 from __future__ import annotations
 
@@ -18,12 +16,11 @@ import pytest
 from extract import sandbox
 from extract.pipeline import RunOptions
 from extract.runner import RunReport, run
-from extract.settings import PostgresConn, Settings
+from extract.settings import Settings
 from extract.sources import SOURCES
 from tests.spark.support import JAVA, NO_JAVA, duckdb_table, spark_table
-from tests.support import pg_unreachable_reason
 
-SOURCES_ON_SPARK = ("automation", "fleet", "traffic", "inventory")
+SOURCES_ON_SPARK = ("automation", "fleet")
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 
 
@@ -34,66 +31,29 @@ class Built:
     duckdb: Settings
     spark: Settings
     reports: list[RunReport] = field(default_factory=list)
-    # per engine (target name), the (start, end) of each run, naive UTC: the times of its versions
-    runs: dict[str, list[tuple[datetime, datetime]]] = field(default_factory=dict)
     first: dict[str, dict] = field(default_factory=dict)
     raw_rows_first: dict[str, int] = field(default_factory=dict)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _run_both(built: Built, *, dbt_tests: bool) -> None:
     specs = [SOURCES[name] for name in SOURCES_ON_SPARK]
-    start = _now()
     duck = run(built.duckdb, specs, RunOptions())
     assert duck.ok, duck.lines()
-    built.runs.setdefault("duckdb", []).append((start, _now()))
-    start = _now()
     spark = run(built.spark, specs, RunOptions(), build=dbt_tests)
     if not dbt_tests:  # the incremental pass: models only, the data tests ran on the first build
         from extract.dbt import run_dbt
 
         spark.dbt = run_dbt(built.spark, ["run", "--select", *(s.dbt_select for s in specs)], check=False)
     assert spark.ok, spark.lines()
-    built.runs.setdefault("spark", []).append((start, _now()))
     built.reports += [duck, spark]
 
 
 @pytest.fixture(scope="session")
-def salidas_pg() -> Iterator[PostgresConn | None]:
-    """A fresh PostgreSQL database for the traffic exits (SQL Server's stand-in), or None without
-    PostgreSQL (then both engines skip the exits alike)."""
-    import uuid
-
-    import psycopg2
-
-    admin = PostgresConn.from_env()
-    if pg_unreachable_reason(admin):
-        yield None
-        return
-    name = f"elt_spark_{uuid.uuid4().hex[:10]}"
-    conn = psycopg2.connect(admin.dsn())
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'create database "{name}"')
-    try:
-        yield admin.with_database(name)
-    finally:
-        with conn.cursor() as cur:
-            cur.execute(f'drop database if exists "{name}" with (force)')
-        conn.close()
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory, salidas_pg: PostgresConn | None) -> Iterator[Built]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     if JAVA is None:
         pytest.skip(NO_JAVA)
     root: Path = tmp_path_factory.mktemp("spark-vs-duckdb")
-    shared: dict = {"sandbox_dir": root / "sandbox"}
-    if salidas_pg is not None:
-        shared["postgres"] = salidas_pg
+    shared = {"sandbox_dir": root / "sandbox"}
     duck = Settings(
         target="duckdb",
         duckdb_path=root / "duckdb" / "logistics.duckdb",

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,40 +34,6 @@ MARTS = {
         "escalation_stats",
     ],
     "fleet": ["positions", "terminals", "routes", "route_points", "positions_rejects"],
-    "traffic": [
-        "traficov2_arribos",
-        "traficov2_pendiente_desconsolidar",
-        "traficov2_remisiones",
-        "traficov2_arribos_ctns_expo",
-        "traficov2_sync_log",
-        "traficov2_rejects",
-        "traficov2_manual_edit_status",
-        "traficov2_chofer_writeback",
-        "traficov2_export_reconciliation",
-    ],
-    "inventory": [
-        "warehouses",
-        "products",
-        "warehouse_stock",
-        "warehouse_stock_by_lot",
-        "warehouse_stock_summary",
-    ],
-    # the snapshots on DuckDB, their append histories' views on Spark (same names and columns)
-    "snapshots": [
-        "snap_traffic__arribos",
-        "snap_traffic__pendiente_desconsolidar",
-        "snap_traffic__remisiones",
-        "snap_traffic__arribos_expo_ctns",
-        "warehouse_stock_history",
-    ],
-}
-# the unique key of each snapshot (snapshots/*.yml)
-SNAPSHOT_KEYS = {
-    "snap_traffic__arribos": ["business_key"],
-    "snap_traffic__pendiente_desconsolidar": ["business_key"],
-    "snap_traffic__remisiones": ["business_key"],
-    "snap_traffic__arribos_expo_ctns": ["business_key"],
-    "warehouse_stock_history": ["product_id", "warehouse_id", "lot_number"],
 }
 
 
@@ -94,50 +60,6 @@ def spark_table(settings: Settings, relation: str) -> tuple[list[str], list[tupl
     """Rows through the Spark session (timestamps come back naive in the session zone, UTC)."""
     frame = spark_session(settings).sql(f"select * from {relation}")
     return list(frame.columns), [tuple(_plain(v) for v in row) for row in frame.collect()]
-
-
-class RunClock:
-    """Reads the times an engine stamped on its versions (snapshot or append history: the time of
-    the run) as the run they belong to, so two engines that ran at different moments compare.
-
-    ``runs``: the (start, end) of each run of the engine, naive UTC; ``versions``: per snapshot, its
-    rows' (key, dbt_scd_id, dbt_valid_from). A version id (``dbt_scd_id``, a hash of the key and the
-    time, also inside the sync log's ``event_id``) reads as ``<key>@<run>``."""
-
-    def __init__(self, runs: list[tuple[datetime, datetime]], versions: list[tuple[str, str, Any]]) -> None:
-        self.runs = runs
-        self.ids = {scd_id: f"{key}@{self.value(valid_from)}" for key, scd_id, valid_from in versions}
-
-    def value(self, value: Any) -> Any:
-        if isinstance(value, datetime):
-            for number, (start, end) in enumerate(self.runs, start=1):
-                if start - _SLACK <= value <= end + _SLACK:
-                    return f"<run {number}>"
-            return value
-        if isinstance(value, str):
-            if value in self.ids:
-                return self.ids[value]
-            prefix, _, tail = value.rpartition(":")
-            if prefix and tail in self.ids:
-                return f"{prefix}:{self.ids[tail]}"
-        return value
-
-    def rows(self, rows: list[tuple]) -> list[tuple]:
-        return [tuple(self.value(v) for v in row) for row in rows]
-
-
-_SLACK = timedelta(seconds=2)
-
-
-def versions_of(read: Any, settings: Settings) -> list[tuple[str, str, Any]]:
-    """(key, dbt_scd_id, dbt_valid_from) of every snapshot of one engine; ``read`` is ``duckdb_table``
-    or ``spark_table``."""
-    found = []
-    for snapshot, keys in SNAPSHOT_KEYS.items():
-        key = " || '|' || ".join(f"coalesce(cast({k} as varchar(100)), '')" for k in keys)
-        relation = f"(select {key} as k, dbt_scd_id, dbt_valid_from from snapshots.{snapshot}) as versions"
-        found += read(settings, relation)[1]
-    return found
 
 
 def _sort_key(row: tuple, keep: list[int]) -> tuple:
