@@ -242,19 +242,31 @@ def _bench_target(admin: PostgresConn, target: str, rows_wanted: int, legacy_sam
                 (f"(b) row-by-row upsert, {n} rows x{scale:.0f} (extrapolated)", secs * scale, mem, total)
             )
 
-            # whole runs (land + dbt build), each ratio's two sides back to back
+            # whole runs (land + dbt build) into a warehouse of their own, each ratio's two sides back to
+            # back (the extraction steps above landed only the operational tables)
+            warehouse = _fresh_database(admin)
+            settings = replace(
+                settings,
+                postgres=warehouse,
+                duckdb_path=Path(tmp) / "runs.duckdb",
+                pipelines_dir=Path(tmp) / "runs-pipelines",
+                dbt_target_path=Path(tmp) / "runs-target",
+            )
             runs: dict[str, tuple[float, float, int, int]] = {}
-            secs, mem, (landed, built) = measured(step_run, settings, True)
-            runs["full refresh"] = (secs, mem, landed, built)
-            secs, mem, (landed, built) = measured(step_run, settings, False)
-            runs["no change at the source"] = (secs, mem, landed, built)
-            secs, mem, built = measured(step_trivial_dbt, settings)
-            runs[f"trivial dbt run ({TRIVIAL_MODEL})"] = (secs, mem, 0, built)
-            measured(step_change, settings, 0.01 / 3)
-            secs, mem, (landed, built) = measured(step_run, settings, False)
-            runs["run after 1% changed"] = (secs, mem, landed, built)
-            secs, mem, (landed, built) = measured(step_run, settings, True)
-            runs["full refresh (again, after the change)"] = (secs, mem, landed, built)
+            try:
+                secs, mem, (landed, built) = measured(step_run, settings, False)
+                runs["first run"] = (secs, mem, landed, built)
+                secs, mem, (landed, built) = measured(step_run, settings, False)
+                runs["no change at the source"] = (secs, mem, landed, built)
+                secs, mem, built = measured(step_trivial_dbt, settings)
+                runs[f"trivial dbt run ({TRIVIAL_MODEL})"] = (secs, mem, 0, built)
+                measured(step_change, settings, 0.01 / 3)
+                secs, mem, (landed, built) = measured(step_run, settings, False)
+                runs["run after 1% changed"] = (secs, mem, landed, built)
+                secs, mem, (landed, built) = measured(step_run, settings, True)
+                runs["full refresh"] = (secs, mem, landed, built)
+            finally:
+                _drop_database(admin, warehouse)
     finally:
         _drop_database(admin, db)
 
@@ -271,7 +283,7 @@ def _bench_target(admin: PostgresConn, target: str, rows_wanted: int, legacy_sam
     trivial = runs[f"trivial dbt run ({TRIVIAL_MODEL})"][0]
     none = runs["no change at the source"][0]
     change = runs["run after 1% changed"][0]
-    full = runs["full refresh (again, after the change)"][0]
+    full = runs["full refresh"][0]
     print(
         f"verdict {target}: no-change run {none:.1f}s = trivial dbt run {trivial:.1f}s "
         f"{none - trivial:+.1f}s (x{none / trivial:.2f}; goal: +5 s at most); 1% change {change:.1f}s = "
