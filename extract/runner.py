@@ -155,6 +155,9 @@ def _count_changes(settings: Settings, report: RunReport, before: dict[str, str 
     """Rows each landed source inserted or updated; a source with changes waits for a build."""
     state = BuildState(settings)
     for result in report.landed:
+        if not result.rows and not result.pending_load_ids:  # nothing landed: no table to scan
+            report.changed[result.source] = {}
+            continue
         since = before.get(result.source)
         _, report.changed[result.source] = source_loads(settings, result.source, since, state)
         if report.changed[result.source]:
