@@ -134,10 +134,23 @@ class BuildState:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(self.data, indent=1, sort_keys=True))
 
-    def note_changes(self, source: str) -> None:
-        """``source`` landed changes that no build has seen yet."""
+    def note_changes(self, source: str, tables: list[str] | None = None) -> None:
+        """``source`` landed changes (in raw ``tables``) that no build has seen yet."""
         pending = set(self.data.get("pending", []))
         self.data["pending"] = sorted(pending | {source})
+        by_table = self.data.setdefault("pending_tables", {})
+        by_table[source] = sorted(set(by_table.get(source, [])) | set(tables or []))
+
+    def changed_tables(self, source: str, project: str) -> list[str] | None:
+        """The raw tables of ``source`` with changes no build has seen, when only they need a build; None
+        when the whole source does (never built with this project, or changes of unknown tables)."""
+        built = self.data.get("built")
+        if not isinstance(built, dict) or built.get(source) != project:
+            return None
+        if source not in self.data.get("pending", []):
+            return []
+        tables = self.data.get("pending_tables", {}).get(source)
+        return list(tables) if tables else None
 
     def needs_build(self, source: str, project: str) -> bool:
         """True when no build of this project (hash) saw ``source`` yet, or changes landed since."""
@@ -152,6 +165,9 @@ class BuildState:
         built.update(dict.fromkeys(sources, project))
         self.data["built"] = built
         self.data["pending"] = sorted(set(self.data.get("pending", [])) - set(sources))
+        by_table = self.data.setdefault("pending_tables", {})
+        for source in sources:
+            by_table.pop(source, None)
         self.save()
 
     def docs_current(self, project: str) -> bool:

@@ -123,3 +123,11 @@ def quarantine_resource(
         write_disposition="replace",
         columns=QUARANTINE_COLUMNS,
     )
+
+
+def count_beyond(engine: sa.Engine, schema: str | None, table: str, cursor: str, limit: datetime) -> int:
+    """How many rows of ``table`` have ``cursor`` beyond ``limit`` (what the quarantine holds now)."""
+    with engine.connect() as conn:
+        found = sa.Table(table, sa.MetaData(), schema=schema, autoload_with=conn)
+        query = sa.select(sa.func.count()).where(found.c[cursor] > _literal(engine, limit))
+        return int(conn.execute(query).scalar_one())

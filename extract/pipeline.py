@@ -510,6 +510,8 @@ def land(
     reports the row counts and loads nothing, so cursors and the warehouse stay as they were.
     """
     refresh = "drop_sources" if full_refresh else None
+    if dry_run and hasattr(data, "selected_resources") and not data.selected_resources:
+        return LandResult(source_name, {}, dry_run=True)
     if dry_run:
         with tempfile.TemporaryDirectory(prefix="elt-dry-") as tmp:
             live = settings.dlt_pipelines_dir / pipeline_name(source_name)
@@ -522,6 +524,9 @@ def land(
 
     pipeline = make_pipeline(settings, source_name)
     pending_rows, pending_ids = complete_pending(settings, pipeline)
+    if hasattr(data, "selected_resources") and not data.selected_resources:
+        # the source found nothing changed (e.g. traffic's fingerprints): nothing to extract or load
+        return LandResult(source_name, {}, pending_load_ids=pending_ids, pending_rows=pending_rows)
     if full_refresh:
         _ensure_staging_dataset(pipeline)
     _replace_into_empty(settings, source_name, data, full_refresh)

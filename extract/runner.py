@@ -85,15 +85,30 @@ def tables_of(specs: list[SourceSpec], tables: list[str] | tuple[str, ...]) -> l
     return [spec for spec in specs if spec.name in {known[t] for t in tables}]
 
 
-def dbt_selection(specs: list[SourceSpec], opts: RunOptions, all_selected: bool) -> list[str]:
-    """The dbt --select of a run: everything, the sources' downstream, or one table's downstream."""
+def dbt_selection(
+    specs: list[SourceSpec],
+    opts: RunOptions,
+    all_selected: bool,
+    changed: dict[str, list[str] | None] | None = None,
+) -> list[str]:
+    """The dbt --select of a run: everything, the sources' downstream, or some tables' downstream (those
+    named by ``--table``, or a source's ``changed`` raw tables when it builds by table)."""
     if opts.tables:
         return [
             f"source:{spec.name}.{table}+" for spec in specs for table in opts.tables if table in spec.tables
         ]
     if all_selected:
         return []
-    return [spec.dbt_select for spec in specs]
+    select = []
+    for spec in specs:
+        tables = (changed or {}).get(spec.name)
+        if spec.build_by_table and tables and set(tables) <= set(spec.tables):
+            # the changed tables' downstream, and what reads the source's loads (the sync log)
+            select += [f"source:{spec.name}.{table}+" for table in tables]
+            select.append(f"source:{spec.name}._dlt_loads+")
+        else:
+            select.append(spec.dbt_select)
+    return select
 
 
 def run(
@@ -140,10 +155,13 @@ def _count_changes(settings: Settings, report: RunReport, before: dict[str, str 
     """Rows each landed source inserted or updated; a source with changes waits for a build."""
     state = BuildState(settings)
     for result in report.landed:
+        if not result.rows and not result.pending_load_ids:  # nothing landed: no table to scan
+            report.changed[result.source] = {}
+            continue
         since = before.get(result.source)
         _, report.changed[result.source] = source_loads(settings, result.source, since, state)
         if report.changed[result.source]:
-            state.note_changes(result.source)
+            state.note_changes(result.source, list(report.changed[result.source]))
     state.save()
 
 
@@ -166,8 +184,14 @@ def _build(
     if not stale:
         report.build_skipped = "no source changed since the last successful build"
         return
-    everything = all_selected and not report.failed and len(stale) == len(specs)
-    select = dbt_selection(stale, opts, everything)
+    changed = {} if opts.full_refresh else {s.name: state.changed_tables(s.name, project) for s in stale}
+    everything = (
+        all_selected
+        and not report.failed
+        and len(stale) == len(specs)
+        and not any(changed.get(s.name) for s in stale if s.build_by_table)
+    )
+    select = dbt_selection(stale, opts, everything, changed)
     args = ["build"]
     if select:
         args += ["--select", *select]

@@ -26,6 +26,8 @@ class SourceSpec:
     tables: tuple[str, ...]
     lock: Callable[[], tuple[str, int | None]] = field(default=lambda: ("source", None))
     row_counts: Callable[[Settings], dict[str, int]] | None = None
+    # a run that changed some of its raw tables builds only their downstream (dbt sources = raw names)
+    build_by_table: bool = False
 
     @property
     def dbt_select(self) -> str:
@@ -40,7 +42,9 @@ SOURCES: dict[str, SourceSpec] = {
         _own_lock("automation"),
         automation.source_row_counts,
     ),
-    "traffic": SourceSpec("traffic", traffic.land_source, traffic.RESOURCES, _own_lock("traffic")),
+    "traffic": SourceSpec(
+        "traffic", traffic.land_source, traffic.RESOURCES, _own_lock("traffic"), build_by_table=True
+    ),
     "inventory": SourceSpec(
         "inventory",
         inventory.land_source,
