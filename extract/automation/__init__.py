@@ -3,8 +3,10 @@
 dlt's ``sql_database`` reads Arrow batches. Tables with ``updated_at`` load incrementally on it;
 every table merges on ``id`` with the ``upsert`` strategy and ``skip_unchanged_rows``, so a row that did
 not change keeps its ``_dlt_load_id`` and dbt recomputes only the days whose rows really changed. A
-table without the cursor column (``escalation_logs`` in production) is read whole each run and, thanks
-to ``skip_unchanged_rows``, still lands only its changes.
+table without the cursor column (``escalation_logs`` in production) is read whole, thanks to
+``skip_unchanged_rows`` still landing only its changes, and on PostgreSQL only when its fingerprint
+(row count and summed row hashes, computed by the server) changed since the last run
+(``helpers.unless_unchanged``).
 
 Settings (dlt): ``sources.automation.credentials`` (secret URL), ``sources.automation.schema``.
 """
@@ -20,7 +22,13 @@ from dlt.common.configuration.specs import ConnectionStringCredentials
 from dlt.extract.resource import DltResource
 from dlt.sources.sql_database import sql_table
 
-from extract.automation.helpers import adapt_types, arrow_backend, columns_of, nested_as_text
+from extract.automation.helpers import (
+    adapt_types,
+    arrow_backend,
+    columns_of,
+    nested_as_text,
+    unless_unchanged,
+)
 from extract.automation.settings import CHUNK_SIZE, CURSOR_COLUMN, REQUIRED_COLUMNS, TABLES
 from extract.cursors import (
     DEFAULT_LOOKBACK_S,
@@ -73,7 +81,9 @@ def automation_source(
                 reflection_level="full_with_precision",
                 type_adapter_callback=adapt_types,
                 query_adapter_callback=(
-                    below_ceiling(engine, cursor_column, limit, as_read) if has_cursor else as_read
+                    below_ceiling(engine, cursor_column, limit, as_read)
+                    if has_cursor
+                    else unless_unchanged(engine, schema or None, as_read)
                 ),
                 **arrow_backend(url, chunk_size),
             )
@@ -82,7 +92,11 @@ def automation_source(
                 cursors[table] = cursor_column
                 incremental = safe_incremental(cursor_column, cursor_lookback_seconds)
             else:
-                log.info("%s has no %s column: read whole, only changed rows land", table, cursor_column)
+                log.info(
+                    "%s has no %s column: read whole when its fingerprint changed, only changed rows land",
+                    table,
+                    cursor_column,
+                )
             # a stream can end with an empty batch; an empty parquet file fails dlt's ADBC load
             resource.add_filter(lambda batch: batch.num_rows > 0)
             if table in REQUIRED_COLUMNS:

@@ -3,7 +3,9 @@
     python -m tests.benchmarks.bench_automation [--rows 1000000] [--skip-postgres]
 
 The source is the PostgreSQL sandbox (real enums, uuid, jsonb, timestamptz). Each phase runs in its
-own process so its peak RSS is its own. Figures print as a table; nothing is asserted.
+own process so its peak RSS is its own. Figures print as a table, then per warehouse the run after 1%
+of the rows changed (and the no-change run) as a ratio of the full refresh (land + dbt build of
+``assignment_logs`` and its models and tests), with the peak RSS; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -151,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     # "default" is the project's reader (ConnectorX Arrow stream); "pyarrow" is dlt's SQLAlchemy Arrow
     # backend; "sqlalchemy" yields row dicts
     comparisons = ((args.rows, ["default"]), (args.dict_rows, ["sqlalchemy", "pyarrow", "default"]))
+    comparisons = comparisons if args.dict_rows else comparisons[:1]  # --dict-rows 0: no comparison
+    verdicts: list[str] = []
     for rows, backends in comparisons:
         database = f"elt_bench_{uuid.uuid4().hex[:8]}"
         conn = psycopg2.connect(admin.dsn())
@@ -176,11 +180,38 @@ def main(argv: list[str] | None = None) -> int:
                             report(rows, backend, target, "land (no change)", land2)
                             build2 = _child(work, database, label, target, "dbt")
                             report(rows, backend, target, "dbt build (no change)", build2)
+                            changed = _change(pg, 0.01)
+                            land3 = _child(work, database, label, target, "land", backend)
+                            report(rows, backend, target, f"land ({changed} changed)", land3)
+                            build3 = _child(work, database, label, target, "dbt")
+                            report(rows, backend, target, "dbt build (1% changed)", build3)
+                            full = land["seconds"] + build["seconds"]
+                            peak = max(r["peak_mb"] for r in (land, build, land2, build2, land3, build3))
+                            verdicts.append(
+                                f"{target}: 1% change {land3['seconds'] + build3['seconds']:.1f}s = "
+                                f"{(land3['seconds'] + build3['seconds']) / full:.0%} of the full refresh "
+                                f"({full:.1f}s; goal <= 25%); no change "
+                                f"{(land2['seconds'] + build2['seconds']) / full:.0%}; peak MB "
+                                f"{peak:.0f}"
+                            )
         finally:
             conn.cursor().execute(f'drop database if exists "{database}" with (force)')
             conn.close()
 
+    for line in verdicts:
+        print(line)
     return 0
+
+
+def _change(pg: PostgresConn, fraction: float) -> int:
+    """Change ``fraction`` of the assignment rows (a score and ``updated_at``), as the app would."""
+    with psycopg2.connect(pg.dsn()) as conn, conn.cursor() as cur:
+        cur.execute(
+            "update bench_app.assignment_logs set total_score = coalesce(total_score, 0) + 1, "
+            "updated_at = now() where random() < %s",
+            (fraction,),
+        )
+        return cur.rowcount
 
 
 if __name__ == "__main__":
