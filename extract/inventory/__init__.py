@@ -9,9 +9,7 @@ Settings (dlt, section ``sources.inventory``; legacy variables in brackets): ``c
 [``RELBASE_BASE_URL``], ``lake_dir`` [``ELT_INVENTORY_LAKE_DIR``] (default ``warehouse/lake/relbase``),
 ``product_ids`` (Relbase ids to sync; empty = all), ``max_calls`` / ``period`` / ``workers`` /
 ``timeout`` / ``max_attempts``, ``lake_max_age_minutes`` (a lake folder younger than this is reused
-instead of downloading again; 0, the default, always downloads), ``lots_max_age_hours`` (default 24: a
-pair whose stock did not change is asked its lots again once the warehouse's answer is this old; until
-then the download spares its lot call, see ``extract.inventory.lake``).
+instead of downloading again; 0, the default, always downloads).
 """
 
 from __future__ import annotations
@@ -28,10 +26,10 @@ from dlt.common.typing import TSecretStrValue
 from extract.inventory.client import ClientOptions, RelbaseClient
 from extract.inventory.lake import LakeRun, download, latest_run
 from extract.inventory.load import lake_source
-from extract.inventory.settings import DEFAULT_BASE_URL, LOT_ANSWERS, LOTS_MAX_AGE_HOURS
-from extract.pipeline import LandResult, RunOptions, land, make_pipeline
+from extract.inventory.settings import DEFAULT_BASE_URL
+from extract.pipeline import LandResult, RunOptions, land
 from extract.settings import Settings
-from extract.warehouse import WarehouseUnavailable, connect, fetch, raw_relation, table_exists
+from extract.warehouse import WarehouseUnavailable, connect, table_exists
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +47,6 @@ class InventoryConfig:
     product_ids: tuple[int, ...] | None = None
     client: ClientOptions = field(default_factory=ClientOptions)
     lake_max_age_minutes: float = 0.0
-    lots_max_age_hours: float = LOTS_MAX_AGE_HOURS
 
     @classmethod
     def resolve(cls) -> InventoryConfig:
@@ -76,7 +73,6 @@ def inventory_config(
     timeout: float | None = None,
     max_attempts: int | None = None,
     lake_max_age_minutes: float = 0.0,
-    lots_max_age_hours: float = LOTS_MAX_AGE_HOURS,
 ) -> InventoryConfig:
     """The Relbase settings, injected by dlt from ``sources.inventory``."""
     if isinstance(product_ids, str):
@@ -100,43 +96,12 @@ def inventory_config(
         product_ids=tuple(int(x) for x in product_ids) if product_ids else None,
         client=client,
         lake_max_age_minutes=float(lake_max_age_minutes or 0.0),
-        lots_max_age_hours=float(
-            LOTS_MAX_AGE_HOURS if lots_max_age_hours in (None, "") else lots_max_age_hours
-        ),
     )
 
 
-def download_step(settings: Settings, config: InventoryConfig, *, full_refresh: bool = False) -> LakeRun:
-    """Step 1: API -> lake folder; lots only for the pairs whose answer the warehouse lacks or whose
-    stock changed (all of them on a full refresh)."""
-    return download(
-        config.make_client(),
-        config.lake_for(settings),
-        product_ids=config.product_ids,
-        known={} if full_refresh else known_lot_answers(settings),
-        lots_max_age=timedelta(hours=config.lots_max_age_hours),
-    )
-
-
-def known_lot_answers(settings: Settings) -> dict[str, list]:
-    """The lot answers this warehouse holds, from the inventory pipeline's dlt state
-    (``load._remember_lot_answers``): only when the warehouse holds the lake run that state was saved
-    with (a dropped or other warehouse, or lost pipeline folder: none, every lot is asked). Spark: none."""
-    if settings.target == "spark":
-        return {}
-    state = make_pipeline(settings, "inventory", progress=False).state
-    kept = (state.get("sources", {}).get("inventory", {}) or {}).get(LOT_ANSWERS) or {}
-    if not kept.get("run") or not kept.get("pairs"):
-        return {}
-    try:
-        with connect(settings) as conn:
-            if not table_exists(conn, "raw_inventory", "lake_runs"):
-                return {}
-            relation = raw_relation(settings, "raw_inventory", "lake_runs")
-            found = fetch(conn, f"select count(*) from {relation} where lake_run_id = ?", (kept["run"],))
-    except WarehouseUnavailable:
-        return {}
-    return dict(kept["pairs"]) if found and found[0][0] else {}
+def download_step(settings: Settings, config: InventoryConfig) -> LakeRun:
+    """Step 1: API -> lake folder."""
+    return download(config.make_client(), config.lake_for(settings), product_ids=config.product_ids)
 
 
 def load_step(settings: Settings, run: LakeRun, *, dry_run: bool = False) -> LandResult:
@@ -193,7 +158,7 @@ def land_source(settings: Settings, opts: RunOptions, config: InventoryConfig | 
     config = config or InventoryConfig.resolve()
     run = None if opts.full_refresh else reusable_run(settings, config)
     if run is None:
-        run = download_step(settings, config, full_refresh=opts.full_refresh)
+        run = download_step(settings, config)
     else:
         log.warning("inventory: reusing lake folder %s (lake_max_age_minutes)", run.run_id)
         if not opts.dry_run and _loaded_here(settings, run):

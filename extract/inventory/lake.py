@@ -8,16 +8,8 @@ One folder per download, ``<lake_dir>/<run_id>/``:
 - ``lots.jsonl``               one line per ``lotes_series`` call (only where the product has stock)
 - ``summary.json``             counts, calls, refused and failed calls; written last, ``complete: true``
 
-Calls: warehouses, every product page, one detail per synced product that is not retired (a retired
-``ANU…`` product, which Relbase refuses, is recorded ``refused`` from the listing without a call), then
-``lotes_series`` only for the warehouses where that product has stock (instead of products x
-warehouses), and among those only for the pairs the warehouse does not already hold an answer for:
-``known`` maps ``"<product>/<warehouse>"`` to the stock the pair had when its lots were last answered and
-the lake run of that answer (kept in the inventory pipeline's dlt state by the load). A pair whose stock
-is unchanged and whose answer is younger than ``lots_max_age`` is not asked again; dbt reads its newest
-answer (``int_inventory__current_stock``). A pair's lots change its stock (sum of its lots), so a change
-of lots is seen as a change of stock, except for a swap of equal quantities or an edited expiration
-date, which the age limit catches.
+Calls: warehouses, every product page, one detail per synced product, then ``lotes_series`` only for
+the warehouses where that product has stock (instead of products x warehouses).
 """
 
 from __future__ import annotations
@@ -29,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -62,31 +54,8 @@ class LakeRun:
         )
 
 
-RUN_ID_FORMAT = "%Y%m%dT%H%M%S%fZ"
-
-
 def new_run_id() -> str:
-    return datetime.now(UTC).strftime(RUN_ID_FORMAT)
-
-
-@dataclass
-class _Unchanged:
-    """Pairs whose lots the warehouse already holds at their current stock (no lot call needed)."""
-
-    known: dict[str, list]
-    fresh_after: str
-    skipped: int = 0
-
-    def __call__(self, product_id: int, warehouse_id: int, stock: Any) -> bool:
-        entry = self.known.get(f"{product_id}/{warehouse_id}")
-        if not entry or str(entry[1]) < self.fresh_after:
-            return False
-        try:
-            same = float(entry[0]) == float(stock)
-        except (TypeError, ValueError):
-            return False
-        self.skipped += same
-        return same
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
 def _line(fh: IO[str], record: dict[str, Any]) -> None:
@@ -107,15 +76,10 @@ def download(
     *,
     product_ids: Iterable[int] | None = None,
     run_id: str | None = None,
-    known: dict[str, list] | None = None,
-    lots_max_age: timedelta = timedelta(hours=24),
 ) -> LakeRun:
-    """Fetch everything into a new lake folder and return it. ``product_ids`` limits the sync; ``known``
-    (see the module docstring) spares the lot calls of unchanged pairs."""
+    """Fetch everything into a new lake folder and return it. ``product_ids`` limits the sync."""
     started = time.monotonic()
     run_id = run_id or new_run_id()
-    fresh_after = (datetime.now(UTC) - lots_max_age).strftime(RUN_ID_FORMAT)
-    unchanged = _Unchanged(known or {}, fresh_after)
     path = lake_dir / run_id
     path.mkdir(parents=True, exist_ok=False)
     wanted = None if product_ids is None else {int(p) for p in product_ids}
@@ -123,7 +87,7 @@ def download(
     with Task("Relbase download", 1, "calls", counters=("retries", "failed")) as progress:
         client.stats.listeners.append(progress.retried)
         try:
-            return _download(client, path, run_id, wanted, started, progress, unchanged)
+            return _download(client, path, run_id, wanted, started, progress)
         finally:
             client.stats.listeners.remove(progress.retried)
 
@@ -135,7 +99,6 @@ def _download(
     wanted: set[int] | None,
     started: float,
     progress: Task,
-    unchanged: _Unchanged,
 ) -> LakeRun:
     outcomes: Counter = Counter()
     result = client.get("/bodegas")
@@ -168,26 +131,10 @@ def _download(
             p for p in products if p.get("id") is not None and (wanted is None or int(p["id"]) in wanted)
         ]
         lot_calls: list[tuple[int, int, bool]] = []
-        retired = [p for p in synced if _is_retired(p)]
-        progress.grow(len(synced) - len(retired))
+        progress.grow(len(synced))
         with (path / "product_details.jsonl").open("w") as fh:
-            for product in retired:
-                outcomes["producto.refused"] += 1
-                _line(
-                    fh,
-                    {
-                        "product_id": product["id"],
-                        "fetched_at": _now(),
-                        "status": None,
-                        "outcome": "refused",
-                        "error": "retired product (SKU ANU…) in the listing: Relbase refuses it, not called",
-                        "response": None,
-                    },
-                )
             futures = {
-                pool.submit(_safe_get, client, f"/productos/{p['id']}", False): p
-                for p in synced
-                if not _is_retired(p)
+                pool.submit(_safe_get, client, f"/productos/{p['id']}", _is_retired(p)): p for p in synced
             }
             for fut in as_completed(futures):
                 product = futures[fut]
@@ -208,16 +155,15 @@ def _download(
                 )
                 if res is not None and res.outcome == "ok":
                     for inv in res.body["data"].get("inventories") or []:
-                        stock = inv.get("stock")
-                        if _positive(stock) and not unchanged(product["id"], inv["ware_house_id"], stock):
-                            lot_calls.append((product["id"], inv["ware_house_id"], False))
+                        if _positive(inv.get("stock")):
+                            lot_calls.append((product["id"], inv["ware_house_id"], _is_retired(product)))
 
         lots = 0
         progress.grow(len(lot_calls))
         with (path / "lots.jsonl").open("w") as fh:
             futures2 = {
-                pool.submit(_safe_get, client, f"/productos/{pid}/lotes_series/{wid}", refused): (pid, wid)
-                for pid, wid, refused in lot_calls
+                pool.submit(_safe_get, client, f"/productos/{pid}/lotes_series/{wid}", retired): (pid, wid)
+                for pid, wid, retired in lot_calls
             }
             for fut in as_completed(futures2):
                 pid, wid = futures2[fut]
@@ -252,8 +198,6 @@ def _download(
         "products_failed": outcomes["producto.failed"],
         "lot_calls": len(lot_calls),
         "lot_calls_failed": outcomes["lotes_series.failed"],
-        "lot_calls_unchanged": unchanged.skipped,
-        "product_calls_retired": len(retired),
         "lots": lots,
         "outcomes": dict(outcomes),
         "calls": dict(client.stats.calls),

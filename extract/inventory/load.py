@@ -19,10 +19,9 @@ import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
-from dlt.common.exceptions import PipelineStateNotAvailable, SourceSectionNotAvailable
 from dlt.extract.resource import DltResource
 
-from extract.inventory.settings import LOT_ANSWERS, REQUIRED_COLUMNS
+from extract.inventory.settings import REQUIRED_COLUMNS
 from extract.pipeline import require_columns
 from extract.rejects import COLUMNS as REJECT_COLUMNS
 from extract.rejects import REJECTS_TABLE
@@ -231,7 +230,6 @@ def lake_source(run_path: str) -> Iterator[DltResource]:
     lots = _read_jsonl(path / "lots.jsonl", LOTS_SCHEMA, rejects)
 
     def lake_runs() -> pa.Table:
-        _remember_lot_answers(run_id, details, lots)
         row = {k: summary.get(k) for k in SUMMARY_COLUMNS}
         row["api_calls"] = sum(summary.get("calls", {}).values())
         return pa.Table.from_pylist([row]).drop_columns(["run_id"])
@@ -262,41 +260,6 @@ def lake_source(run_path: str) -> Iterator[DltResource]:
         write_disposition="replace",
         columns={**REJECT_COLUMNS, "lake_run_id": {"data_type": "text"}},
     )
-
-
-def _remember_lot_answers(run_id: str, details: pa.Table, lots: pa.Table) -> None:
-    """Keep in the source's dlt state, per stocked pair, the stock its newest lot answer in this
-    warehouse was asked at (``{"run": newest lake run loaded, "pairs": {"<product>/<warehouse>":
-    [stock, lake run]}}``): the next download asks lots only where that stock changed
-    (``extract.inventory.lake``). Saved with this load, so it never names an answer the warehouse
-    lacks; loading an older lake folder again leaves it as it is. Outside a pipeline (counting rows
-    for a dry run) there is no state and nothing is kept."""
-    try:
-        state = dlt.current.source_state()
-    except (PipelineStateNotAvailable, SourceSectionNotAvailable):
-        return
-    kept = state.get(LOT_ANSWERS) or {}
-    if str(kept.get("run") or "") > run_id:
-        return
-    pairs: dict[str, list] = dict(kept.get("pairs") or {})
-    answered = {
-        f"{r['product_id']}/{r['warehouse_id']}"
-        for r in lots.select(["product_id", "warehouse_id", "outcome"]).to_pylist()
-        if r["outcome"] in ("ok", "not_found")
-    }
-    for record in details.select(["product_id", "outcome", "response"]).to_pylist():
-        pid = record["product_id"]
-        if record["outcome"] == "failed":
-            continue  # unknown: the older entries stay, dbt keeps the previous answers too
-        inventories = (((record.get("response") or {}).get("data") or {}).get("inventories")) or []
-        stocks = {f"{pid}/{i['ware_house_id']}": i.get("stock") for i in inventories}
-        for key in [k for k in pairs if k.split("/", 1)[0] == str(pid)]:
-            if not (stocks.get(key) or 0) > 0:
-                del pairs[key]  # no stock (or refused): its lots are asked again once it has stock
-        for key, stock in stocks.items():
-            if key in answered and stock is not None and stock > 0:
-                pairs[key] = [stock, run_id]
-    state[LOT_ANSWERS] = {"run": run_id, "pairs": pairs}
 
 
 SUMMARY_COLUMNS = (

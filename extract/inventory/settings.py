@@ -8,10 +8,6 @@ MAX_CALLS = 7
 PERIOD = 1.0
 WORKERS = 4
 SUMMARY = "summary.json"
-# key of the inventory source's dlt state that lists the lot answers the warehouse holds
-LOT_ANSWERS = "lot_answers"
-# a pair whose stock did not change is asked its lots again once its answer is this old
-LOTS_MAX_AGE_HOURS = 24.0
 FILES = ("warehouses.json", "products.jsonl", "product_details.jsonl", "lots.jsonl")
 # Schema contract: the raw columns the inventory models read; a lake run without one fails the inventory
 # run naming it, and nothing is loaded (``extract.pipeline.require_columns``)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -66,14 +65,13 @@ def test_full_sync_matches_the_generator(settings: Settings, relbase: Relbase) -
     state = relbase.state
     assert_stock_matches(settings, relbase)
 
-    # fewer calls: warehouses, product pages, one detail per product Relbase does not refuse (retired
-    # ANU products are known from the listing), lots only where there is stock
+    # fewer calls: warehouses, product pages, one detail per product, lots only where there is stock
     calls = relbase.server.log.calls
     pages = -(-len(state["products"]) // state["per_page"])
     assert calls == {
         "bodegas": 1,
         "productos": pages,
-        "producto": sum(1 for p in state["products"] if not retired(p)),
+        "producto": len(state["products"]),
         "lotes_series": len(stocked_pairs(state)),
     }
     assert relbase.server.log.total < len(state["products"]) * len(state["warehouses"])
@@ -223,51 +221,3 @@ def test_injected_faults_still_account_for_every_product_and_warehouse(settings:
     lots = query(settings, "select product_id, warehouse_id, lot_serial_number from raw_inventory.lots")
     expected = {k for k in expected_stock(state) if k[2] != "NO_LOT_TRACKING"}
     assert {(int(p), int(w), lot) for p, w, lot in lots} == expected
-
-
-def _stock_of(state: dict, pair: tuple[int, int]) -> int:
-    return state["inventories"][str(pair[0])].get(str(pair[1]), 0)
-
-
-@pytest.mark.parametrize("settings", ["duckdb"], indirect=True)
-def test_lots_are_asked_again_only_where_stock_changed(settings: Settings, relbase: Relbase) -> None:
-    sync(settings, relbase)
-    asked = len(stocked_pairs(relbase.state))
-    products = sum(1 for p in relbase.state["products"] if not retired(p))
-
-    # nothing changed at Relbase: details again (the only way to see stock), no lot call
-    relbase.server.reset_log()
-    sync(settings, relbase)
-    assert relbase.server.log.calls["lotes_series"] == 0
-    assert relbase.server.log.calls["producto"] == products
-    assert_stock_matches(settings, relbase)
-
-    # a change batch: lots only for the pairs whose stock moved (or that gained stock)
-    before = relbase.state
-    sandbox_inventory.change_into(relbase.entry, 1)
-    relbase.server.reload()
-    after = relbase.state
-    moved = {pair for pair in stocked_pairs(after) if _stock_of(before, pair) != _stock_of(after, pair)}
-    assert moved and len(moved) < asked
-    relbase.server.reset_log()
-    sync(settings, relbase)
-    assert relbase.server.log.calls["lotes_series"] == len(moved)
-    assert_stock_matches(settings, relbase)
-
-    # a full refresh, or an answer older than lots_max_age_hours, asks every stocked pair again
-    relbase.server.reset_log()
-    download_step(settings, relbase.config, full_refresh=True)
-    assert relbase.server.log.calls["lotes_series"] == len(stocked_pairs(after))
-    relbase.server.reset_log()
-    download_step(settings, replace(relbase.config, lots_max_age_hours=0.0))
-    assert relbase.server.log.calls["lotes_series"] == len(stocked_pairs(after))
-
-
-@pytest.mark.parametrize("settings", ["duckdb"], indirect=True)
-def test_a_warehouse_without_the_answers_asks_every_lot(settings: Settings, relbase: Relbase) -> None:
-    sync(settings, relbase)
-    # the pipeline folder (and its state) stays, the warehouse is a new, empty one
-    elsewhere = replace(settings, duckdb_path=settings.duckdb_path.with_name("other.duckdb"))
-    relbase.server.reset_log()
-    load_step(elsewhere, download_step(elsewhere, relbase.config))
-    assert relbase.server.log.calls["lotes_series"] == len(stocked_pairs(relbase.state))
