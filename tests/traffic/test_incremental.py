@@ -56,10 +56,20 @@ def first(tsettings: Settings) -> Settings:
     return tsettings
 
 
+# The exits' look-back window (SQL Server through ODBC, read when a driver is installed) is read again
+# until a run finds it identical to the last one; it lands no changed row, so it is left out here.
+WINDOW = {"salidas"}
+
+
+def _read(report: RunReport) -> dict[str, int]:
+    """Rows read per raw table, without the exits' look-back window."""
+    return {t: n for t, n in report.landed[0].rows.items() if t not in WINDOW}
+
+
 def test_no_change_lands_nothing_and_builds_nothing(first: Settings) -> None:
     raw = _raw_counts(first)
     report = _run(first)
-    assert report.landed[0].rows == {}, report.lines()
+    assert _read(report) == {}, report.lines()
     assert report.changed["traffic"] == {}
     assert report.dbt is None and report.build_skipped, report.lines()
     assert _raw_counts(first) == raw, "an unchanged table must keep its rows (no replace by nothing)"
@@ -70,10 +80,10 @@ def test_touched_identical_export_lands_nothing(first: Settings) -> None:
     later = export.stat().st_mtime_ns + 60 * 10**9
     os.utime(export, ns=(later, later))
     report = _run(first)
-    assert report.landed[0].total_rows == 0, report.lines()
+    assert sum(_read(report).values()) == 0, report.lines()
     assert report.dbt is None, report.lines()
     # recorded: the next run does not even hash it again, and still lands nothing
-    assert _run(first).landed[0].total_rows == 0
+    assert sum(_read(_run(first)).values()) == 0
 
 
 def _new_container(used: set[str]) -> str:
@@ -100,7 +110,7 @@ def test_one_table_change_lands_it_and_rebuilds_its_downstream(first: Settings) 
         db.insert("arribos", [row])
 
     report = _run(first)
-    assert set(report.landed[0].rows) - {"type_rejects"} == {"arribos"}, report.lines()
+    assert set(_read(report)) - {"type_rejects"} == {"arribos"}, report.lines()
     assert set(report.changed["traffic"]) == {"arribos"}
     built = _built(report)
     assert {"stg_traffic__arribos", "traficov2_arribos"} <= built
@@ -130,7 +140,7 @@ def test_one_export_change_lands_it_and_shows_in_the_mart(first: Settings) -> No
         writer.writerows(rows)
 
     report = _run(first)
-    assert set(report.landed[0].rows) == {"csv_arribos_semana"}, report.lines()
+    assert set(_read(report)) == {"csv_arribos_semana"}, report.lines()
     assert set(report.changed["traffic"]) == {"csv_arribos_semana"}
     built = _built(report)
     assert "traficov2_arribos" in built
