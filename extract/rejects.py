@@ -51,7 +51,11 @@ def _not_a_timestamp(column: sa.Column) -> sa.ColumnElement[bool]:
         sa.func.date(text, "+0 days") == sa.func.substr(text, 1, 10),
         sa.func.substr(text, 1, 4) != "0000",
     )
-    # coalesce: a comparison with no date at all is null, which must count as not fitting
+    return _not_fitting(column, fits)
+
+
+def _not_fitting(column: sa.Column, fits: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """Neither null nor ``fits``; a comparison with no value to compare (null) counts as not fitting."""
     return sa.not_(sa.or_(sa.func.typeof(column) == "null", sa.func.coalesce(fits, sa.false())))
 
 
@@ -74,8 +78,7 @@ def _misfit(column: sa.Column) -> tuple[sa.ColumnElement[bool], str] | None:
         if too_large is None:
             return _not_a_number(column), "not a number"
         fits = sa.and_(sa.func.typeof(column).in_(["integer", "real"]), sa.not_(too_large))
-        misfit = sa.not_(sa.or_(sa.func.typeof(column) == "null", sa.func.coalesce(fits, sa.false())))
-        return misfit, f"not a number that fits {column.type}"
+        return _not_fitting(column, fits), f"not a number that fits {column.type}"
     if isinstance(column.type, sa.DateTime | sa.Date):
         return _not_a_timestamp(column), "not a timestamp"
     return None
