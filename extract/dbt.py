@@ -18,7 +18,7 @@ from typing import Any
 
 from extract.progress import DbtProgress
 from extract.settings import PROJECT_ROOT, Settings
-from extract.warehouse import lake_tables
+from extract.warehouse import lake_tables, spark_session
 
 FAILED_STATUSES = {"error", "fail", "runtime error"}
 
@@ -131,6 +131,7 @@ def run_dbt(
     ]
     if settings.target == "spark":
         vars = {"lake_tables": lake_tables(settings), **(vars or {})}
+        spark_session(settings)  # started here, with its log levels, for dbt-spark's `session` method
     if vars:
         cli += ["--vars", json.dumps(vars)]
     if silent:  # nothing on stdout (its errors are kept in the result): e.g. under `--json` output

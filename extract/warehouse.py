@@ -80,9 +80,30 @@ def spark_session(settings: Settings) -> Any:
         "spark.executor.memory": settings.spark_executor_memory,
         "spark.sql.shuffle.partitions": str(settings.spark_shuffle_partitions),
         "spark.ui.enabled": "false",
+        "spark.sql.timeType.enabled": "true",
     }.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    session = builder.getOrCreate()
+    _quiet(session)
+    return session
+
+
+# Spark's log lines that are no failure: a whole-stage method over 64 KB (the traffic date parsing)
+# falls back to interpreted code after logging its generated Java at ERROR; every dbt-spark connection
+# asks for the session again and is told it exists
+_QUIET_LOGGERS = (
+    "org.apache.spark.sql.catalyst.expressions.codegen.CodeGenerator",
+    "org.apache.spark.sql.execution.WholeStageCodegenExec",
+    "org.apache.spark.sql.SparkSession",
+    "org.apache.spark.sql.classic.SparkSession",
+)
+
+
+def _quiet(session: Any) -> None:
+    jvm = session.sparkContext._jvm
+    off = jvm.org.apache.logging.log4j.Level.OFF
+    for name in _QUIET_LOGGERS:
+        jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(name, off)
 
 
 def fetch(conn: Any, sql: str, params: tuple = ()) -> list[tuple]:

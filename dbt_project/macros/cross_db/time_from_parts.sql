@@ -7,7 +7,7 @@
     make_time({{ hour }}, {{ minute }}, 0)
 {%- endmacro %}
 
-{#- Spark has no time-of-day type in its parquet tables: the time as `HH:MM:SS` text. -#}
+{#- Spark's TIME type (Spark 4.1+, on with `spark.sql.timeType.enabled`, set in the profile). -#}
 {% macro spark__time_from_parts(hour, minute) -%}
-    format_string('%02d:%02d:00', {{ hour }}, {{ minute }})
+    cast(format_string('%02d:%02d:00', {{ hour }}, {{ minute }}) as time)
 {%- endmacro %}

@@ -178,13 +178,13 @@ rejected as (
 final as (
 
     select
+        source_table || ':' || cast(source_row as {{ dbt.type_string() }}) as reject_id,
         source_table,
         source_id,
         source_row,
         contenedor,
         booking,
         reasons,
-        source_table || ':' || cast(source_row as {{ dbt.type_string() }}) as reject_id,
         cast(loaded_at as timestamp) as loaded_at
 
     from rejected
