@@ -122,11 +122,10 @@ def inventory_config(
 def download_step(settings: Settings, config: InventoryConfig, *, full_refresh: bool = False) -> LakeRun:
     """Step 1: API -> lake folder; lots only for the stocked pairs whose lots this warehouse does not
     already hold at their current stock (every stocked pair on a full refresh)."""
+    client = config.make_client()  # a missing token fails here, before the warehouse is read
     max_age = timedelta(hours=config.lots_max_age_hours)
     known = KnownLots({} if full_refresh else known_lots(settings), max_age, datetime.now(UTC))
-    return download(
-        config.make_client(), config.lake_for(settings), product_ids=config.product_ids, known=known
-    )
+    return download(client, config.lake_for(settings), product_ids=config.product_ids, known=known)
 
 
 # per pair, its newest lot answer (ok or 404) with the pair's stock in that lake run and in the product's
@@ -255,6 +254,7 @@ def land_source(settings: Settings, opts: RunOptions, config: InventoryConfig | 
     reused = run is not None
     pending: tuple[dict[str, int], list[str]] = ({}, [])
     if run is None:
+        config.make_client()  # a missing token fails the run before anything else
         if not opts.dry_run:
             pending = complete_pending(settings, make_pipeline(settings, "inventory", progress=False))
         run = download_step(settings, config, full_refresh=opts.full_refresh)
