@@ -9,7 +9,13 @@ Settings (dlt, section ``sources.inventory``; legacy variables in brackets): ``c
 [``RELBASE_BASE_URL``], ``lake_dir`` [``ELT_INVENTORY_LAKE_DIR``] (default ``warehouse/lake/relbase``),
 ``product_ids`` (Relbase ids to sync; empty = all), ``max_calls`` / ``period`` / ``workers`` /
 ``timeout`` / ``max_attempts``, ``lake_max_age_minutes`` (a lake folder younger than this is reused
-instead of downloading again; 0, the default, always downloads).
+instead of downloading again; 0, the default, always downloads), ``lots_max_age_hours`` (default 24: a
+pair whose stock did not change is asked its lots again once the warehouse's answer is older than
+between half and all of this; until then its lot call is spared, see ``extract.inventory.lake``).
+
+A run killed after its download (at any later phase: loading, dbt) leaves its lake folder marked; the
+next run resumes that folder (loads it unless this warehouse already holds it) instead of calling the
+API again, so it ends with the warehouse a run that was never killed gives.
 """
 
 from __future__ import annotations
@@ -24,12 +30,21 @@ from dlt.common.configuration.inject import with_config
 from dlt.common.typing import TSecretStrValue
 
 from extract.inventory.client import ClientOptions, RelbaseClient
-from extract.inventory.lake import LakeRun, download, latest_run
+from extract.inventory.lake import (
+    KnownLots,
+    LakeRun,
+    LotAnswer,
+    download,
+    latest_run,
+    mark_unfinished,
+    resumable_run,
+    run_started,
+)
 from extract.inventory.load import lake_source
-from extract.inventory.settings import DEFAULT_BASE_URL
-from extract.pipeline import LandResult, RunOptions, land
+from extract.inventory.settings import DEFAULT_BASE_URL, LOTS_MAX_AGE_HOURS, RESUME_MAX_AGE_MINUTES
+from extract.pipeline import LandResult, RunOptions, complete_pending, land, make_pipeline
 from extract.settings import Settings
-from extract.warehouse import WarehouseUnavailable, connect, table_exists
+from extract.warehouse import WarehouseUnavailable, connect, fetch, quote, table_exists
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +62,7 @@ class InventoryConfig:
     product_ids: tuple[int, ...] | None = None
     client: ClientOptions = field(default_factory=ClientOptions)
     lake_max_age_minutes: float = 0.0
+    lots_max_age_hours: float = LOTS_MAX_AGE_HOURS
 
     @classmethod
     def resolve(cls) -> InventoryConfig:
@@ -73,6 +89,7 @@ def inventory_config(
     timeout: float | None = None,
     max_attempts: int | None = None,
     lake_max_age_minutes: float = 0.0,
+    lots_max_age_hours: float | None = None,
 ) -> InventoryConfig:
     """The Relbase settings, injected by dlt from ``sources.inventory``."""
     if isinstance(product_ids, str):
@@ -96,12 +113,78 @@ def inventory_config(
         product_ids=tuple(int(x) for x in product_ids) if product_ids else None,
         client=client,
         lake_max_age_minutes=float(lake_max_age_minutes or 0.0),
+        lots_max_age_hours=float(
+            LOTS_MAX_AGE_HOURS if lots_max_age_hours in (None, "") else lots_max_age_hours
+        ),
     )
 
 
-def download_step(settings: Settings, config: InventoryConfig) -> LakeRun:
-    """Step 1: API -> lake folder."""
-    return download(config.make_client(), config.lake_for(settings), product_ids=config.product_ids)
+def download_step(settings: Settings, config: InventoryConfig, *, full_refresh: bool = False) -> LakeRun:
+    """Step 1: API -> lake folder; lots only for the stocked pairs whose lots this warehouse does not
+    already hold at their current stock (every stocked pair on a full refresh)."""
+    client = config.make_client()  # a missing token fails here, before the warehouse is read
+    max_age = timedelta(hours=config.lots_max_age_hours)
+    known = KnownLots({} if full_refresh else known_lots(settings), max_age, datetime.now(UTC))
+    return download(client, config.lake_for(settings), product_ids=config.product_ids, known=known)
+
+
+# per pair, its newest lot answer (ok or 404) with the pair's stock in that lake run and in the product's
+# newest ok detail; only rows of loads dlt marked complete (`_dlt_loads`), so a load cut short counts not
+_KNOWN_LOTS = """
+with
+loads as (select load_id from {raw}."_dlt_loads" where status = 0),
+details as (
+    select product_id, lake_run_id,
+        row_number() over (partition by product_id order by lake_run_id desc) as recency
+    from {raw}."product_requests"
+    where outcome = 'ok' and "_dlt_load_id" in (select load_id from loads)
+),
+answers as (
+    select product_id, warehouse_id, outcome, lake_run_id,
+        row_number() over (partition by product_id, warehouse_id order by lake_run_id desc) as recency
+    from {raw}."lot_requests"
+    where outcome in ('ok', 'not_found') and "_dlt_load_id" in (select load_id from loads)
+),
+stock as (
+    select product_id, ware_house_id as warehouse_id, lake_run_id, stock
+    from {raw}."product_stock"
+    where "_dlt_load_id" in (select load_id from loads)
+)
+select answers.product_id, answers.warehouse_id, answers.outcome, answers.lake_run_id,
+    answered.stock, newest.stock
+from answers
+inner join details on details.product_id = answers.product_id and details.recency = 1
+left join stock as answered
+    on answered.product_id = answers.product_id and answered.warehouse_id = answers.warehouse_id
+    and answered.lake_run_id = answers.lake_run_id
+left join stock as newest
+    on newest.product_id = answers.product_id and newest.warehouse_id = answers.warehouse_id
+    and newest.lake_run_id = details.lake_run_id
+where answers.recency = 1
+"""
+
+
+def known_lots(settings: Settings) -> dict[tuple[int, int], LotAnswer]:
+    """The lot answers this warehouse holds, per pair (``_KNOWN_LOTS``): read from its raw tables, so what
+    a download asks depends only on what the warehouse committed. None on Spark (every lot is asked)."""
+    if settings.target == "spark":
+        return {}
+    tables = ("_dlt_loads", "product_requests", "lot_requests", "product_stock")
+    try:
+        with connect(settings) as conn:
+            if not all(table_exists(conn, "raw_inventory", t) for t in tables):
+                return {}
+            rows = fetch(conn, _KNOWN_LOTS.format(raw=quote("raw_inventory")))
+    except WarehouseUnavailable:
+        return {}
+
+    def number(value: Any) -> float | None:
+        return None if value is None else float(value)
+
+    return {
+        (int(pid), int(wid)): LotAnswer(outcome, run_id, number(answered), number(newest))
+        for pid, wid, outcome, run_id, answered, newest in rows
+    }
 
 
 def load_step(settings: Settings, run: LakeRun, *, dry_run: bool = False) -> LandResult:
@@ -132,9 +215,8 @@ def reusable_run(settings: Settings, config: InventoryConfig) -> LakeRun | None:
         run = latest_run(config.lake_for(settings))
     except LookupError:
         return None
-    try:
-        started = datetime.strptime(run.run_id, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
-    except ValueError:
+    started = run_started(run.run_id)
+    if started is None:
         return None
     age = datetime.now(UTC) - started
     return run if age <= timedelta(minutes=config.lake_max_age_minutes) else None
@@ -153,17 +235,38 @@ def _loaded_here(settings: Settings, run: LakeRun) -> bool:
 
 
 def land_source(settings: Settings, opts: RunOptions, config: InventoryConfig | None = None) -> LandResult:
-    """Download into the lake (or reuse a young enough lake folder), then load it (unless that folder
-    is already in this warehouse)."""
+    """Resume the lake folder of a run killed after its download, or reuse a young enough lake folder,
+    or download a new one; then load it (unless that folder is already in this warehouse).
+
+    Before a new download, the load packages an interrupted load left are completed, so the lots the
+    download spares are decided on everything the warehouse will hold (``known_lots``)."""
     config = config or InventoryConfig.resolve()
-    run = None if opts.full_refresh else reusable_run(settings, config)
+    lake = config.lake_for(settings)
+    run = None
+    if not opts.full_refresh and not opts.dry_run:
+        run = resumable_run(lake, timedelta(minutes=RESUME_MAX_AGE_MINUTES))
+        if run is not None:
+            log.warning("inventory: resuming lake folder %s of a run that was interrupted", run.run_id)
+    if run is None and not opts.full_refresh:
+        run = reusable_run(settings, config)
+        if run is not None:
+            log.warning("inventory: reusing lake folder %s (lake_max_age_minutes)", run.run_id)
+    reused = run is not None
+    pending: tuple[dict[str, int], list[str]] = ({}, [])
     if run is None:
-        run = download_step(settings, config)
+        config.make_client()  # a missing token fails the run before anything else
+        if not opts.dry_run:
+            pending = complete_pending(settings, make_pipeline(settings, "inventory", progress=False))
+        run = download_step(settings, config, full_refresh=opts.full_refresh)
+    if opts.dry_run:
+        result = load_step(settings, run, dry_run=True)
     else:
-        log.warning("inventory: reusing lake folder %s (lake_max_age_minutes)", run.run_id)
-        if not opts.dry_run and _loaded_here(settings, run):
+        mark_unfinished(run)
+        if reused and _loaded_here(settings, run):
             return LandResult("inventory", errors=failed_calls(run))
-    result = load_step(settings, run, dry_run=opts.dry_run)
+        result = load_step(settings, run)
+    result.pending_rows = {**pending[0], **result.pending_rows}
+    result.pending_load_ids = pending[1] + result.pending_load_ids
     result.errors += failed_calls(run)
     return result
 

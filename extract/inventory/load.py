@@ -19,6 +19,7 @@ import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
+from dlt.extract.exceptions import CurrentSourceSchemaNotAvailable
 from dlt.extract.resource import DltResource
 
 from extract.inventory.settings import REQUIRED_COLUMNS
@@ -181,6 +182,17 @@ def _not_null(table: pa.Table, keys: list[str]) -> pa.Table:
     return table.cast(schema)
 
 
+def _known_table(name: str) -> bool:
+    """The pipeline's schema already has table ``name`` with its columns (loaded before), so an empty Arrow
+    table of it need not be yielded: a download that asked no lot leaves ``lots`` empty, and dlt's ADBC
+    parquet copy into PostgreSQL fails on a file without row groups. Outside a pipeline: False."""
+    try:
+        table = dlt.current.source_schema().tables.get(name)
+    except CurrentSourceSchemaNotAvailable:
+        return False
+    return bool(table and table.get("columns"))
+
+
 def _requests(table: pa.Table, keys: list[str]) -> pa.Table:
     return table.select([*keys, *(name for name, _ in _REQUEST)])
 
@@ -196,7 +208,9 @@ def lake_source(run_path: str) -> Iterator[DltResource]:
         keys = [*key, "lake_run_id"]
 
         def rows() -> Iterator[pa.Table]:
-            yield _not_null(_with_run(make(), run_id), keys)
+            table = _not_null(_with_run(make(), run_id), keys)
+            if table.num_rows or not _known_table(name):
+                yield table
 
         resource = dlt.resource(rows, name=name, primary_key=keys, write_disposition=MERGE)
         if name in REQUIRED_COLUMNS:

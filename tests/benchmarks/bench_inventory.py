@@ -1,8 +1,13 @@
 """Benchmark of the Relbase inventory sync at the legacy volume (400 products x 13 warehouses).
 
-Reports: API calls (legacy: products x warehouses = 5,200), download wall time against the floor
-(calls / 7 per second, Relbase's limit), the peak requests seen by the server in any second, and the
-lake -> warehouse load time (legacy upload: 60-120 s), plus the dbt build of the inventory models.
+Reports: API calls as a ratio of the pairs (legacy: one call per product x warehouse = 5,200; goal
+<= 20%) for a first sync, for the next sync after one sandbox change batch (lots asked only where a
+pair's stock changed) and for a sync with no change, per endpoint; the floor of a first sync by the
+API's nature (every stocked pair needs its one ``lotes_series`` call, the only endpoint with lots, and
+every product not retired its detail, the only one with stock per warehouse); download wall time
+against the floor (calls / 7 per second, Relbase's limit), the peak requests seen by the server in any
+second, the lake -> warehouse load time (legacy upload: 60-120 s), the dbt build of the inventory
+models, and the peak RSS of this process.
 
     python -m tests.benchmarks.bench_inventory [--products 400] [--target duckdb|postgres]
 """
@@ -10,6 +15,8 @@ lake -> warehouse load time (legacy upload: 60-120 s), plus the dbt build of the
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -84,9 +91,24 @@ def main(argv: list[str] | None = None) -> int:
                 run = download_step(settings, config)
                 download_s = time.monotonic() - started
                 log = server.log
-            started = time.monotonic()
-            landed = load_step(settings, run)
-            load_s = time.monotonic() - started
+                first_state = json.loads(json.dumps(server.state))
+                started = time.monotonic()
+                landed = load_step(settings, run)
+                load_s = time.monotonic() - started
+                # the next sync, after one change batch at Relbase
+                changed = sandbox_inventory.change_into(entry, 1)
+                server.reload()
+                time.sleep(1.0)  # syncs are minutes apart: the server's 1 s window is empty again
+                server.reset_log()
+                started = time.monotonic()
+                load_step(settings, download_step(settings, config))
+                next_s = time.monotonic() - started
+                next_log = server.log
+                # and a sync in which nothing changed
+                time.sleep(1.0)
+                server.reset_log()
+                load_step(settings, download_step(settings, config))
+                same_log = server.log
             started = time.monotonic()
             dbt = run_dbt(settings, ["build", "--select", "source:inventory+"], check=False, quiet=True)
             dbt_s = time.monotonic() - started
@@ -94,12 +116,39 @@ def main(argv: list[str] | None = None) -> int:
             _drop(database)
 
     calls = log.total
+    goal = 0.20 * legacy_calls
+    state = first_state
+    listed = [p for p in state["products"] if not sandbox_inventory.is_retired(p)]
+    stocked = [
+        (str(p["id"]), wid)
+        for p in listed
+        for wid, qty in state["inventories"][str(p["id"])].items()
+        if qty > 0
+    ]
+    tracked = sum(1 for pid, wid in stocked if state["lots"][pid].get(wid))
+    pages = -(-len(state["products"]) // state["per_page"])
+    first_floor = 1 + pages + len(listed) + len(stocked)
     floor = calls / RELBASE_LIMIT
     print(f"inventory benchmark: {args.products} products x {args.warehouses} warehouses on {args.target}")
     print(f"  lots in the source:        {entry['rows']['lots']}")
     print(
-        f"  API calls:                 {calls} (legacy {legacy_calls}: {legacy_calls / calls:.1f}x fewer); "
+        f"  first sync API calls:      {calls} = {calls / legacy_calls:.1%} of the {legacy_calls} pairs "
+        f"(goal <= 20%: {calls / goal:.2f}x goal); "
         + ", ".join(f"{k}={v}" for k, v in sorted(log.calls.items()))
+    )
+    print(
+        f"  next sync API calls:       {next_log.total} = {next_log.total / legacy_calls:.1%} of the pairs "
+        f"({next_log.total / goal:.2f}x goal) after a change batch ({changed}), {next_s:.1f}s, "
+        f"{next_log.throttled} throttled; " + ", ".join(f"{k}={v}" for k, v in sorted(next_log.calls.items()))
+    )
+    print(
+        f"  no-change sync API calls:  {same_log.total} = {same_log.total / legacy_calls:.1%} of the pairs, "
+        f"{same_log.throttled} throttled; " + ", ".join(f"{k}={v}" for k, v in sorted(same_log.calls.items()))
+    )
+    print(
+        f"  first sync floor:          {first_floor} = {first_floor / legacy_calls:.1%} of the pairs: "
+        f"{len(stocked)} stocked pairs ({len(stocked) / legacy_calls:.1%} alone; {tracked} with lots, "
+        f"{len(stocked) - tracked} without: 404) + {len(listed)} details + {pages} pages + 1"
     )
     print(f"  throttled (403) / retries: {log.throttled} / {run.summary['retries']}")
     print(f"  peak requests in any 1 s:  {log.max_in_window(1.0)} (limit {RELBASE_LIMIT})")
@@ -109,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"  lake -> warehouse load:    {load_s:.1f}s ({landed.total_rows} raw rows)")
     print(f"  dbt build inventory:       {dbt_s:.1f}s ({dbt.describe()})")
+    print(f"  peak RSS (this process):   {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0 if dbt.ok else 1
 
 

@@ -94,6 +94,9 @@ def kill_each_phase_then_rerun(
             assert rerun.landed[0].pending_load_ids, f"{phase}: the re-run reported no pending package"
         _run(clean, source, build=phase == "dbt")
         _assert_same(settings, clean, raw, distinct, f"after a kill at {phase}")
+        if source == "inventory":  # the re-run resumes the killed run's download instead of a second one
+            downloads = "select count(*) from raw_inventory.lake_runs"
+            assert query(settings, downloads) == query(clean, downloads), f"after a kill at {phase}"
         if source == "automation":
             for table in SOURCES["automation"].tables:
                 ((rows, ids),) = query(settings, f"select count(*), count(distinct id) from {raw}.{table}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -9,7 +12,8 @@ import pytest
 import extract.inventory as inventory
 from extract.dbt import run_dbt
 from extract.inventory import download_step, load_latest, load_step
-from extract.inventory.lake import complete_runs
+from extract.inventory.lake import complete_runs, mark_unfinished
+from extract.inventory.settings import UNFINISHED
 from extract.sandbox import inventory as sandbox_inventory
 from extract.sandbox.relbase_server import ServerOptions
 from extract.settings import Settings
@@ -23,7 +27,7 @@ from tests.inventory.support import (
     status,
     stocked_pairs,
 )
-from tests.support import close, query, query_dicts
+from tests.support import close, execute, query, query_dicts
 
 # end-to-end tier: sandbox -> dlt -> dbt (`make test`; `make test-fast` leaves it out)
 pytestmark = pytest.mark.e2e
@@ -65,13 +69,14 @@ def test_full_sync_matches_the_generator(settings: Settings, relbase: Relbase) -
     state = relbase.state
     assert_stock_matches(settings, relbase)
 
-    # fewer calls: warehouses, product pages, one detail per product, lots only where there is stock
+    # fewer calls: warehouses, product pages, one detail per product Relbase does not refuse (retired
+    # ANU products are known from the listing), lots only where there is stock
     calls = relbase.server.log.calls
     pages = -(-len(state["products"]) // state["per_page"])
     assert calls == {
         "bodegas": 1,
         "productos": pages,
-        "producto": len(state["products"]),
+        "producto": sum(1 for p in state["products"] if not retired(p)),
         "lotes_series": len(stocked_pairs(state)),
     }
     assert relbase.server.log.total < len(state["products"]) * len(state["warehouses"])
@@ -221,3 +226,118 @@ def test_injected_faults_still_account_for_every_product_and_warehouse(settings:
     lots = query(settings, "select product_id, warehouse_id, lot_serial_number from raw_inventory.lots")
     expected = {k for k in expected_stock(state) if k[2] != "NO_LOT_TRACKING"}
     assert {(int(p), int(w), lot) for p, w, lot in lots} == expected
+
+
+def _stock_of(state: dict, pair: tuple[int, int]) -> int:
+    return state["inventories"][str(pair[0])].get(str(pair[1]), 0)
+
+
+def _lot_ids(state: dict) -> set[tuple[int, int, str]]:
+    return {
+        (int(pid), int(wid), lot["lot_serial_number"])
+        for pid, by_wh in state["lots"].items()
+        for wid, lots in by_wh.items()
+        for lot in lots
+    }
+
+
+@pytest.mark.parametrize("settings", ["duckdb"], indirect=True)
+def test_lots_are_asked_again_only_where_stock_changed(settings: Settings, relbase: Relbase) -> None:
+    sync(settings, relbase)
+    asked = len(stocked_pairs(relbase.state))
+    products = sum(1 for p in relbase.state["products"] if not retired(p))
+
+    # nothing changed at Relbase: details again (the only way to see stock), no lot call
+    relbase.server.reset_log()
+    sync(settings, relbase)
+    assert relbase.server.log.calls["lotes_series"] == 0
+    assert relbase.server.log.calls["producto"] == products
+    assert_stock_matches(settings, relbase)
+
+    # a change batch: lots only for the pairs whose stock moved; lots used up disappear at once
+    before = relbase.state
+    changed = sandbox_inventory.change_into(relbase.entry, 1)
+    relbase.server.reload()
+    after = relbase.state
+    moved = {pair for pair in stocked_pairs(after) if _stock_of(before, pair) != _stock_of(after, pair)}
+    assert moved and len(moved) < asked and changed["lots_removed"] > 0
+    gone = _lot_ids(before) - _lot_ids(after)
+    assert gone
+    relbase.server.reset_log()
+    sync(settings, relbase)
+    assert relbase.server.log.calls["lotes_series"] == len(moved)
+    assert_stock_matches(settings, relbase)
+    assert not gone & set(current_stock(settings))
+
+    # a full refresh, or answers older than lots_max_age_hours, ask every stocked pair again
+    relbase.server.reset_log()
+    download_step(settings, relbase.config, full_refresh=True)
+    assert relbase.server.log.calls["lotes_series"] == len(stocked_pairs(after))
+    relbase.server.reset_log()
+    download_step(settings, replace(relbase.config, lots_max_age_hours=0.0))
+    assert relbase.server.log.calls["lotes_series"] == len(stocked_pairs(after))
+
+
+@pytest.mark.parametrize("settings", ["duckdb"], indirect=True)
+def test_stock_gone_and_back_asks_its_lots_again(settings: Settings, relbase: Relbase) -> None:
+    sync(settings, relbase)
+    state = relbase.state
+    tracked = sorted(p for p in stocked_pairs(state) if state["lots"][str(p[0])].get(str(p[1])))
+    pid, wid = (str(x) for x in tracked[0])
+    kept_lots, kept_stock = state["lots"][pid][wid], state["inventories"][pid][wid]
+
+    # the pair runs out (no lot call), then gets the same quantity back in a new lot
+    state["lots"][pid][wid], state["inventories"][pid][wid] = [], 0
+    sandbox_inventory.write_state(sandbox_inventory.state_path(relbase.entry), state)
+    relbase.server.reload()
+    relbase.server.reset_log()
+    sync(settings, relbase)
+    assert relbase.server.log.calls["lotes_series"] == 0
+    assert_stock_matches(settings, relbase)
+
+    new_lot = dict(kept_lots[0], id=999_999, lot_serial_number="L2026-NEW", stock=kept_stock)
+    state["lots"][pid][wid], state["inventories"][pid][wid] = [new_lot], kept_stock
+    sandbox_inventory.write_state(sandbox_inventory.state_path(relbase.entry), state)
+    relbase.server.reload()
+    relbase.server.reset_log()
+    sync(settings, relbase)
+    assert relbase.server.log.calls["lotes_series"] == 1
+    assert_stock_matches(settings, relbase)
+
+
+@pytest.mark.parametrize("settings", ["duckdb"], indirect=True)
+def test_only_committed_answers_spare_a_lot_call(settings: Settings, relbase: Relbase) -> None:
+    sync(settings, relbase)
+    # the warehouse is a new, empty one: every stocked pair is asked
+    elsewhere = replace(settings, duckdb_path=settings.duckdb_path.with_name("other.duckdb"))
+    relbase.server.reset_log()
+    load_step(elsewhere, download_step(elsewhere, relbase.config))
+    assert relbase.server.log.calls["lotes_series"] == len(stocked_pairs(relbase.state))
+    # rows whose load dlt never marked complete (a load cut short) spare nothing
+    execute(settings, "delete from raw_inventory._dlt_loads")
+    relbase.server.reset_log()
+    download_step(settings, relbase.config)
+    assert relbase.server.log.calls["lotes_series"] == len(stocked_pairs(relbase.state))
+
+
+@pytest.mark.parametrize("settings", ["duckdb"], indirect=True)
+def test_a_run_killed_after_its_download_is_resumed_without_api_calls(
+    settings: Settings, relbase: Relbase
+) -> None:
+    lake = relbase.config.lake_for(settings)
+    run = download_step(settings, relbase.config)
+    # the run that downloaded it died before loading: its mark names a process that is gone
+    mark_unfinished(run)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    owner = json.loads((run.path / UNFINISHED).read_text())
+    (run.path / UNFINISHED).write_text(json.dumps({**owner, "pid": dead.pid}))
+    relbase.server.reset_log()
+    result = inventory.land_source(settings, inventory.RunOptions(), relbase.config)
+    assert relbase.server.log.total == 0
+    assert result.rows["lots"] > 0 and len(complete_runs(lake)) == 1
+    assert query(settings, "select lake_run_id from raw_inventory.lake_runs") == [(run.run_id,)]
+
+    # this process is alive and owns the mark now: the next run downloads
+    inventory.land_source(settings, inventory.RunOptions(), relbase.config)
+    assert relbase.server.log.total > 0 and len(complete_runs(lake)) == 2

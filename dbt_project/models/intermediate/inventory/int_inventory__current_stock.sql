@@ -6,7 +6,10 @@
     - A warehouse counts for a product when that detail gives it stock > 0. Its lots are those of the
       newest answered `lotes_series` call for the pair: `ok` -> its lots with quantity > 0 (so lots
       gone from Relbase disappear in the same run, per warehouse); `not_found` (404) -> the product has
-      no lot tracking there: one row with lot `NO_LOT_TRACKING` and the warehouse stock. -#}
+      no lot tracking there: one row with lot `NO_LOT_TRACKING` and the warehouse stock (read, like its
+      `last_updated`, from the detail call). The download asks a pair's lots only when this warehouse
+      does not hold them at the pair's current stock (`extract.inventory.lake.KnownLots`): the newest
+      answer stands for the pair until its stock changes. -#}
 
 with
 
@@ -85,7 +88,8 @@ stocked_pairs as (
         product_stock.product_id,
         product_stock.warehouse_id,
         product_stock.lake_run_id,
-        product_stock.stock
+        product_stock.stock,
+        product_stock.fetched_at as stock_fetched_at
     from product_stock
     inner join synced_products
         on
@@ -101,6 +105,7 @@ lot_answers as (
         stocked_pairs.product_id,
         stocked_pairs.warehouse_id,
         stocked_pairs.stock,
+        stocked_pairs.stock_fetched_at,
         lot_requests.lake_run_id,
         lot_requests.outcome,
         lot_requests.fetched_at,
@@ -152,7 +157,7 @@ untracked_rows as (
         'NO_LOT_TRACKING' as lot_number,
         stock as quantity,
         cast(null as date) as expiration_date,
-        fetched_at
+        stock_fetched_at as fetched_at
     from current_answers
     where outcome = 'not_found'
 
