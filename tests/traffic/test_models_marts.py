@@ -13,7 +13,7 @@ from typing import Any
 
 from extract.dbt import run_dbt
 from extract.settings import Settings
-from tests.support import query, query_dicts
+from tests.support import execute, query, query_dicts
 from tests.traffic.support import (
     A1,
     A2,
@@ -398,6 +398,68 @@ def test_history_sync_log_and_manual_edits(settings: Settings) -> None:
         r for r in sync_log(settings) if r["target_id"] == "OOCU0487604" and r not in log_after_change
     ]
     assert [r["details"] for r in chofer_update] == [{"Chofer": {"old": "Perez", "new": "Lopez"}}]
+
+
+def test_sync_log_incremental_equals_full_refresh_and_reads_only_new_versions(settings: Settings) -> None:
+    """After several change batches the incremental sync log equals a rebuild from every snapshot
+    version; an incremental run computes only the new versions' events, so an old event removed by
+    hand comes back only with `--full-refresh`."""
+    log_only = ["--select", "+traficov2_sync_log", *FAST]
+    tables = base_tables()
+    write_raw(settings, tables, LOAD_1)
+    build(settings, *log_only)
+
+    # batch 1: a change, a container removed (both its rows), an expo booking gets its container
+    arribos = [dict(r) for r in tables["arribos"]]
+    arribos[0]["estado"] = "08:40 Arribado"
+    expo = [dict(r) for r in tables["arribos_expo_ctns"]]
+    expo[3].update(contenedor=E3, cantidad=1)
+    batch = {**tables, "arribos": [arribos[0], *arribos[2:5], *arribos[6:]], "arribos_expo_ctns": expo}
+    write_raw(settings, batch, LOAD_2)
+    build(settings, *log_only)
+    # batch 2: the removed container returns, another field of the changed row changes
+    arribos[0]["chofer"] = "Lopez"
+    back = {**tables["arribos"][1], "_source_row": 10}
+    batch = {**batch, "arribos": [*batch["arribos"], back]}
+    write_raw(settings, batch, LOAD_2)
+    build(settings, *log_only)
+    # batch 3: the first container removed, the returned one changes
+    back["cliente"] = "Quimica Sur"
+    batch = {**batch, "arribos": [r for r in batch["arribos"] if r is not arribos[0]]}
+    write_raw(settings, batch, LOAD_2)
+    build(settings, *log_only)
+
+    incremental = sync_log(settings)
+    a1_key = A1.replace("-", "")
+    a2_key = A2.replace("-", "")
+    assert [r["operation"] for r in incremental if r["target_id"] == a1_key] == [
+        "INSERT",
+        "UPDATE",
+        "UPDATE",
+        "DELETE",
+    ]
+    assert [r["operation"] for r in incremental if r["target_id"] == a2_key] == [
+        "INSERT",
+        "DELETE",
+        "INSERT",
+        "UPDATE",
+    ]
+    build(settings, "--select", "traficov2_sync_log", *FAST, "--full-refresh")
+    assert sync_log(settings) == incremental
+
+    # arribos' oldest event removed by hand (its table has later events): an incremental run does
+    # not compute it again
+    oldest = next(r for r in incremental if r["table_name"] == "traficov2_arribos")
+    assert (
+        oldest["sync_timestamp"]
+        < incremental[-1]["sync_timestamp"]
+        == max(r["sync_timestamp"] for r in incremental if r["table_name"] == "traficov2_arribos")
+    )
+    execute(settings, f"delete from traffic.traficov2_sync_log where event_id = '{oldest['event_id']}'")
+    build(settings, *log_only)
+    assert sync_log(settings) == [r for r in incremental if r is not oldest]
+    build(settings, "--select", "traficov2_sync_log", *FAST, "--full-refresh")
+    assert sync_log(settings) == incremental
 
 
 def test_optional_sources_not_landed_yet_and_rules_configurable(settings: Settings) -> None:

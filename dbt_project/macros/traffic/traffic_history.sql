@@ -188,12 +188,42 @@
     (the deletion record). `details` is a JSON object of the columns that changed, each
     `{"old": ..., "new": ...}` (INSERT: every non-null column with old null; DELETE: every non-null
     column with new null). `versions`: the snapshot (relation or CTE name); `table_name`: the mart;
-    `source_table`: its raw table. A query (its own `with`). -#}
-{% macro traffic_sync_events(versions, table_name, source_table) -%}
+    `source_table`: its raw table; `log`: on an incremental run the sync log itself (`this`), else none.
+    Incremental: snapshot versions are only ever appended, each run's at one later instant, so only
+    the events from the last instant `log` holds for `table_name` on are computed (that instant's
+    again, for equal timestamps: the model drops those already logged), reading only the versions
+    from that instant on and the one each of them follows (the version closed from then on, which
+    the lag() needs): the same events as from all versions, without rescanning history. A query
+    (its own `with`). -#}
+{% macro traffic_sync_events(versions, table_name, source_table, log=none) -%}
     {%- set labels = traffic_mart_columns(table_name) -%}
     {%- set columns = labels | map(attribute=0) | list -%}
     {%- set window = "over (partition by business_key order by dbt_valid_from)" -%}
     with
+
+    {%- if log is not none %}
+
+    logged as (
+
+        -- the last instant already logged for this table (null: none yet, read every version)
+        select max(sync_timestamp) as logged_until
+        from {{ log }}
+        where table_name = '{{ table_name }}'
+
+    ),
+
+    read_versions as (
+
+        select {{ versions }}.*
+        from {{ versions }}
+        cross join logged
+        where
+            logged.logged_until is null
+            or cast({{ versions }}.dbt_valid_from as timestamp) >= logged.logged_until
+            or cast({{ versions }}.dbt_valid_to as timestamp) >= logged.logged_until
+
+    ),
+    {%- endif %}
 
     all_versions as (
 
@@ -206,7 +236,7 @@
             lag({{ column }}) {{ window }} as prev_{{ column }}{{ "," if not loop.last }}
             {%- endfor %}
 
-        from {{ versions }}
+        from {{ 'read_versions' if log is not none else versions }}
 
     ),
 
@@ -261,6 +291,11 @@
             ) || '}' as details_text
 
         from changes
+        {%- if log is not none %}
+            cross join logged
+            -- not the events of the versions read only as the ones followed (logged already)
+            where logged.logged_until is null or cast(changes.dbt_valid_from as timestamp) >= logged.logged_until
+        {%- endif %}
 
     )
 

@@ -1,5 +1,9 @@
 {{ config(materialized='incremental', unique_key='event_id', on_schema_change='append_new_columns') }}
 
+{#- An incremental run computes only the events of the snapshot versions from the last instant the
+    log holds on (macro `traffic_sync_events`), not every version again; `--full-refresh` all. -#}
+{%- set log = this if is_incremental() else none %}
+
 with
 
 arribos_versions as (
@@ -28,25 +32,25 @@ expo_versions as (
 
 arribos as (
 
-    {{ traffic_sync_events('arribos_versions', 'traficov2_arribos', 'arribos') }}
+    {{ traffic_sync_events('arribos_versions', 'traficov2_arribos', 'arribos', log) }}
 
 ),
 
 pendiente as (
 
-    {{ traffic_sync_events('pendiente_versions', 'traficov2_pendiente_desconsolidar', 'pendiente_desconsolidar') }}
+    {{ traffic_sync_events('pendiente_versions', 'traficov2_pendiente_desconsolidar', 'pendiente_desconsolidar', log) }}
 
 ),
 
 remisiones as (
 
-    {{ traffic_sync_events('remisiones_versions', 'traficov2_remisiones', 'remisiones') }}
+    {{ traffic_sync_events('remisiones_versions', 'traficov2_remisiones', 'remisiones', log) }}
 
 ),
 
 expo as (
 
-    {{ traffic_sync_events('expo_versions', 'traficov2_arribos_ctns_expo', 'arribos_expo_ctns') }}
+    {{ traffic_sync_events('expo_versions', 'traficov2_arribos_ctns_expo', 'arribos_expo_ctns', log) }}
 
 ),
 
@@ -76,7 +80,8 @@ final as (
 
     from events
     {% if is_incremental() -%}
-        -- an anti-join (hashable on every engine), not `not in`: only events not logged yet
+        -- the last logged instant's events are computed again (equal timestamps): an anti-join
+        -- (hashable on every engine), not `not in`, keeps only the events not logged yet
         where not exists (
             select 1 from {{ this }} as done
             where done.event_id = events.event_id
