@@ -44,7 +44,7 @@ from extract.inventory.load import lake_source
 from extract.inventory.settings import DEFAULT_BASE_URL, LOTS_MAX_AGE_HOURS, RESUME_MAX_AGE_MINUTES
 from extract.pipeline import LandResult, RunOptions, complete_pending, land, make_pipeline
 from extract.settings import Settings
-from extract.warehouse import WarehouseUnavailable, connect, fetch, quote, table_exists
+from extract.warehouse import WarehouseUnavailable, connect, fetch, table_exists
 
 log = logging.getLogger(__name__)
 
@@ -132,23 +132,23 @@ def download_step(settings: Settings, config: InventoryConfig, *, full_refresh: 
 # newest ok detail; only rows of loads dlt marked complete (`_dlt_loads`), so a load cut short counts not
 _KNOWN_LOTS = """
 with
-loads as (select load_id from {raw}."_dlt_loads" where status = 0),
+loads as (select load_id from raw_inventory._dlt_loads where status = 0),
 details as (
     select product_id, lake_run_id,
         row_number() over (partition by product_id order by lake_run_id desc) as recency
-    from {raw}."product_requests"
-    where outcome = 'ok' and "_dlt_load_id" in (select load_id from loads)
+    from raw_inventory.product_requests
+    where outcome = 'ok' and _dlt_load_id in (select load_id from loads)
 ),
 answers as (
     select product_id, warehouse_id, outcome, lake_run_id,
         row_number() over (partition by product_id, warehouse_id order by lake_run_id desc) as recency
-    from {raw}."lot_requests"
-    where outcome in ('ok', 'not_found') and "_dlt_load_id" in (select load_id from loads)
+    from raw_inventory.lot_requests
+    where outcome in ('ok', 'not_found') and _dlt_load_id in (select load_id from loads)
 ),
 stock as (
     select product_id, ware_house_id as warehouse_id, lake_run_id, stock
-    from {raw}."product_stock"
-    where "_dlt_load_id" in (select load_id from loads)
+    from raw_inventory.product_stock
+    where _dlt_load_id in (select load_id from loads)
 )
 select answers.product_id, answers.warehouse_id, answers.outcome, answers.lake_run_id,
     answered.stock, newest.stock
@@ -166,15 +166,14 @@ where answers.recency = 1
 
 def known_lots(settings: Settings) -> dict[tuple[int, int], LotAnswer]:
     """The lot answers this warehouse holds, per pair (``_KNOWN_LOTS``): read from its raw tables, so what
-    a download asks depends only on what the warehouse committed. None on Spark (every lot is asked)."""
-    if settings.target == "spark":
-        return {}
+    a download asks depends only on what the warehouse committed (on Spark, the lake's tables as the last
+    build declared them)."""
     tables = ("_dlt_loads", "product_requests", "lot_requests", "product_stock")
     try:
         with connect(settings) as conn:
             if not all(table_exists(conn, "raw_inventory", t) for t in tables):
                 return {}
-            rows = fetch(conn, _KNOWN_LOTS.format(raw=quote("raw_inventory")))
+            rows = fetch(conn, _KNOWN_LOTS)
     except WarehouseUnavailable:
         return {}
 
