@@ -1,4 +1,4 @@
-"""Type and reader choices of the automation source: how app columns land, which Arrow reader."""
+"""Type choices of the automation source: how app columns land; a whole table's change fingerprint."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from collections.abc import Callable
 
 import dlt
 import sqlalchemy as sa
-
-from extract.settings import plain_postgres_url
 
 log = logging.getLogger(__name__)
 
@@ -55,21 +53,6 @@ def nested_as_text(query: sa.Select, table: sa.Table, dialect: str = "") -> sa.S
         return c
 
     return query.with_only_columns(*[select(c) for c in table.columns])
-
-
-def arrow_backend(url: str, chunk_size: int) -> dict:
-    """The fastest Arrow reader for the database: ConnectorX streams PostgreSQL straight into Arrow
-    batches (about 3x the SQLAlchemy pyarrow backend here); other databases use the pyarrow backend."""
-    if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg2://")):
-        return {
-            "backend": "connectorx",
-            "backend_kwargs": {
-                "conn": plain_postgres_url(url),
-                "return_type": "arrow_stream",
-                "batch_size": chunk_size,
-            },
-        }
-    return {"backend": "pyarrow"}
 
 
 def columns_of(engine: sa.Engine, table: str, schema: str | None) -> set[str]:

@@ -1,0 +1,49 @@
+"""The one way a source database table is read into Arrow (automation's app tables, traffic's
+operational tables and manual edits): dlt's ``sql_table`` with the fastest reader for the database.
+
+PostgreSQL is read by ConnectorX as a stream of Arrow batches (``return_type="arrow_stream"``): the
+query dlt builds, after the source's ``query_adapter_callback``, is compiled to SQL text with its
+values inline and run by ConnectorX, several times faster than fetching rows through SQLAlchemy
+(dlt's pyarrow backend). Other databases (SQLite in the sandbox and the tests) use the pyarrow backend.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from dlt.extract.resource import DltResource
+from dlt.sources.sql_database import sql_table
+
+
+def arrow_backend(engine: sa.Engine, chunk_size: int) -> dict[str, Any]:
+    """``sql_table`` keyword arguments choosing the Arrow reader for ``engine``'s database."""
+    if engine.dialect.name == "postgresql":
+        return {
+            "backend": "connectorx",
+            "backend_kwargs": {
+                # a plain postgresql:// URL (no SQLAlchemy driver suffix), as ConnectorX takes it
+                "conn": engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                "return_type": "arrow_stream",
+                "batch_size": chunk_size,
+            },
+        }
+    return {"backend": "pyarrow"}
+
+
+def arrow_table(
+    engine: sa.Engine, table: str, schema: str | None, chunk_size: int, **hints: Any
+) -> DltResource:
+    """``sql_table`` of ``table`` read in Arrow batches of ``chunk_size`` rows (``hints``: the other
+    ``sql_table`` arguments). A ConnectorX stream can end with an empty batch, which is dropped: an
+    empty parquet file fails dlt's load into PostgreSQL, and an empty table yields nothing, as with
+    the pyarrow backend."""
+    resource = sql_table(
+        credentials=engine,
+        table=table,
+        schema=schema,
+        chunk_size=chunk_size,
+        **arrow_backend(engine, chunk_size),
+        **hints,
+    )
+    return resource.add_filter(lambda batch: batch.num_rows > 0)
