@@ -5,15 +5,20 @@ PostgreSQL is read by ConnectorX as a stream of Arrow batches (``return_type="ar
 query dlt builds, after the source's ``query_adapter_callback``, is compiled to SQL text with its
 values inline and run by ConnectorX, several times faster than fetching rows through SQLAlchemy
 (dlt's pyarrow backend). Other databases (SQLite in the sandbox and the tests) use the pyarrow backend.
+ConnectorX cannot convert a ``numeric`` NaN or infinity (it would fail the whole table): they are
+read as null (``readable``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from dlt.extract.resource import DltResource
 from dlt.sources.sql_database import sql_table
+
+NON_FINITE = ("NaN", "Infinity", "-Infinity")
 
 
 def arrow_backend(engine: sa.Engine, chunk_size: int) -> dict[str, Any]:
@@ -31,18 +36,48 @@ def arrow_backend(engine: sa.Engine, chunk_size: int) -> dict[str, Any]:
     return {"backend": "pyarrow"}
 
 
+def _finite(column: sa.Column) -> sa.ColumnElement:
+    return sa.case((sa.cast(column, sa.Text).in_(NON_FINITE), sa.null()), else_=column).label(column.name)
+
+
+def readable(
+    engine: sa.Engine, then: Callable[[sa.Select, sa.Table], sa.Select] | None = None
+) -> Callable[[sa.Select, sa.Table], sa.Select]:
+    """A ``query_adapter_callback`` (after ``then``): on PostgreSQL, every ``numeric`` column selected as
+    it is in the table reads its NaN and infinities as null (double precision keeps them: Arrow has NaN
+    and inf)."""
+
+    def adapt(query: sa.Select, table: sa.Table) -> sa.Select:
+        query = then(query, table) if then else query
+        if engine.dialect.name != "postgresql":
+            return query
+        columns = []
+        for selected in query.selected_columns:
+            source = table.c.get(selected.name)
+            kind = source.type if source is not None else None
+            if selected is source and isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
+                columns.append(_finite(source))
+            else:
+                columns.append(selected)
+        return query.with_only_columns(*columns)
+
+    return adapt
+
+
 def arrow_table(
     engine: sa.Engine, table: str, schema: str | None, chunk_size: int, **hints: Any
 ) -> DltResource:
     """``sql_table`` of ``table`` read in Arrow batches of ``chunk_size`` rows (``hints``: the other
-    ``sql_table`` arguments). A ConnectorX stream can end with an empty batch, which is dropped: an
-    empty parquet file fails dlt's load into PostgreSQL, and an empty table yields nothing, as with
-    the pyarrow backend."""
+    ``sql_table`` arguments; a ``query_adapter_callback`` among them runs before ``readable``). A
+    ConnectorX stream can end with an empty batch, which is dropped: an empty parquet file fails dlt's
+    load into PostgreSQL, and an empty table yields nothing, as with the pyarrow backend."""
+    adapter = hints.pop("query_adapter_callback", None)
     resource = sql_table(
         credentials=engine,
         table=table,
         schema=schema,
         chunk_size=chunk_size,
+        query_adapter_callback=readable(engine, adapter),
         **arrow_backend(engine, chunk_size),
         **hints,
     )

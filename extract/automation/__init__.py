@@ -64,10 +64,7 @@ def automation_source(
     limit = ceiling(cursor_future_tolerance_seconds)
     cursors: dict[str, str] = {}
 
-    def as_text(query: sa.Select, table: sa.Table) -> sa.Select:
-        return nested_as_text(query, table, engine.dialect.name)
-
-    as_read = typed_only(engine, as_text)
+    as_read = typed_only(engine, nested_as_text)
 
     try:
         for table in tables or TABLES:

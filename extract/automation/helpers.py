@@ -32,25 +32,11 @@ def adapt_types(sql_type: sa.types.TypeEngine) -> sa.types.TypeEngine | None:
     return sql_type
 
 
-NON_FINITE = ("NaN", "Infinity", "-Infinity")
-
-
-def _finite(column: sa.Column) -> sa.ColumnElement:
-    """A PostgreSQL ``numeric`` with its NaN and infinities read as null (ConnectorX cannot convert them
-    and would fail the whole table); double precision keeps them (Arrow has NaN and inf)."""
-    return sa.case((sa.cast(column, sa.Text).in_(NON_FINITE), sa.null()), else_=column).label(column.name)
-
-
-def nested_as_text(query: sa.Select, table: sa.Table, dialect: str = "") -> sa.Select:
-    """Select json/array columns cast to text, so the driver hands over strings, not parsed objects; on
-    PostgreSQL, non-finite ``numeric`` values as null."""
+def nested_as_text(query: sa.Select, table: sa.Table) -> sa.Select:
+    """Select json/array columns cast to text, so the driver hands over strings, not parsed objects."""
 
     def select(c: sa.Column) -> sa.ColumnElement:
-        if _is_nested(c.type):
-            return sa.cast(c, sa.Text).label(c.name)
-        if dialect == "postgresql" and isinstance(c.type, sa.Numeric) and not isinstance(c.type, sa.Float):
-            return _finite(c)
-        return c
+        return sa.cast(c, sa.Text).label(c.name) if _is_nested(c.type) else c
 
     return query.with_only_columns(*[select(c) for c in table.columns])
 
