@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pyarrow as pa
 import sqlalchemy as sa
 from dlt.extract.resource import DltResource
 from dlt.sources.sql_database import sql_table
@@ -64,6 +65,28 @@ def readable(
     return adapt
 
 
+def _as_declared(columns: dict[str, Any]) -> Callable[[pa.Table], pa.Table]:
+    """A map over ConnectorX batches: ConnectorX types every field nullable and every ``numeric`` as
+    ``decimal(38, 10)``; each batch gets the reflected ``not null`` and ``numeric(p, s)`` instead, so its
+    Arrow schema agrees with the columns dlt declares (dlt warns on every run otherwise). The values are
+    unchanged: the database enforces both."""
+
+    def declared(batch: pa.Table) -> pa.Table:
+        fields = []
+        for i, field in enumerate(batch.schema):
+            column = columns.get(field.name) or {}
+            if column.get("nullable") is False and batch.column(i).null_count == 0:
+                field = field.with_nullable(False)
+            precision, scale = column.get("precision"), column.get("scale") or 0
+            if pa.types.is_decimal(field.type) and precision and precision <= 38:
+                field = field.with_type(pa.decimal128(precision, scale))
+            fields.append(field)
+        schema = pa.schema(fields, metadata=batch.schema.metadata)
+        return batch if schema.equals(batch.schema) else batch.cast(schema)
+
+    return declared
+
+
 def arrow_table(
     engine: sa.Engine, table: str, schema: str | None, chunk_size: int, **hints: Any
 ) -> DltResource:
@@ -81,4 +104,7 @@ def arrow_table(
         **arrow_backend(engine, chunk_size),
         **hints,
     )
-    return resource.add_filter(lambda batch: batch.num_rows > 0)
+    resource.add_filter(lambda batch: batch.num_rows > 0)
+    if engine.dialect.name == "postgresql" and isinstance(resource.columns, dict):
+        resource.add_map(_as_declared(resource.columns))
+    return resource
