@@ -191,12 +191,6 @@ def sqlalchemy_url(url: Any) -> str:
     return text
 
 
-def plain_postgres_url(url: str) -> str:
-    """``postgresql://`` without a driver suffix (what ConnectorX and libpq take)."""
-    scheme, rest = url.split("://", 1)
-    return "postgresql://" + rest if scheme.startswith("postgres") else url
-
-
 @dataclass(frozen=True)
 class Settings:
     """Where the warehouse is and where local working files go."""

@@ -20,11 +20,9 @@ import dlt
 import sqlalchemy as sa
 from dlt.common.configuration.specs import ConnectionStringCredentials
 from dlt.extract.resource import DltResource
-from dlt.sources.sql_database import sql_table
 
 from extract.automation.helpers import (
     adapt_types,
-    arrow_backend,
     columns_of,
     nested_as_text,
     unless_unchanged,
@@ -39,6 +37,7 @@ from extract.cursors import (
 )
 from extract.cursors import incremental as safe_incremental
 from extract.pipeline import LandResult, RunOptions, land, require_columns
+from extract.readers import arrow_table
 from extract.rejects import rejects_resource, typed_only
 from extract.settings import Settings, sqlalchemy_url
 
@@ -65,19 +64,16 @@ def automation_source(
     limit = ceiling(cursor_future_tolerance_seconds)
     cursors: dict[str, str] = {}
 
-    def as_text(query: sa.Select, table: sa.Table) -> sa.Select:
-        return nested_as_text(query, table, engine.dialect.name)
-
-    as_read = typed_only(engine, as_text)
+    as_read = typed_only(engine, nested_as_text)
 
     try:
         for table in tables or TABLES:
             has_cursor = cursor_column in columns_of(engine, table, schema or None)
-            resource = sql_table(
-                credentials=engine,
-                table=table,
-                schema=schema or None,
-                chunk_size=chunk_size,
+            resource = arrow_table(
+                engine,
+                table,
+                schema or None,
+                chunk_size,
                 reflection_level="full_with_precision",
                 type_adapter_callback=adapt_types,
                 query_adapter_callback=(
@@ -85,7 +81,6 @@ def automation_source(
                     if has_cursor
                     else unless_unchanged(engine, schema or None, as_read)
                 ),
-                **arrow_backend(url, chunk_size),
             )
             incremental = None
             if has_cursor:
@@ -97,8 +92,6 @@ def automation_source(
                     table,
                     cursor_column,
                 )
-            # a stream can end with an empty batch; an empty parquet file fails dlt's ADBC load
-            resource.add_filter(lambda batch: batch.num_rows > 0)
             if table in REQUIRED_COLUMNS:
                 resource.add_map(require_columns("automation", table, REQUIRED_COLUMNS[table]))
             resource.apply_hints(

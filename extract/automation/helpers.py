@@ -1,4 +1,4 @@
-"""Type and reader choices of the automation source: how app columns land, which Arrow reader."""
+"""Type choices of the automation source: how app columns land; a whole table's change fingerprint."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from collections.abc import Callable
 
 import dlt
 import sqlalchemy as sa
-
-from extract.settings import plain_postgres_url
 
 log = logging.getLogger(__name__)
 
@@ -34,42 +32,13 @@ def adapt_types(sql_type: sa.types.TypeEngine) -> sa.types.TypeEngine | None:
     return sql_type
 
 
-NON_FINITE = ("NaN", "Infinity", "-Infinity")
-
-
-def _finite(column: sa.Column) -> sa.ColumnElement:
-    """A PostgreSQL ``numeric`` with its NaN and infinities read as null (ConnectorX cannot convert them
-    and would fail the whole table); double precision keeps them (Arrow has NaN and inf)."""
-    return sa.case((sa.cast(column, sa.Text).in_(NON_FINITE), sa.null()), else_=column).label(column.name)
-
-
-def nested_as_text(query: sa.Select, table: sa.Table, dialect: str = "") -> sa.Select:
-    """Select json/array columns cast to text, so the driver hands over strings, not parsed objects; on
-    PostgreSQL, non-finite ``numeric`` values as null."""
+def nested_as_text(query: sa.Select, table: sa.Table) -> sa.Select:
+    """Select json/array columns cast to text, so the driver hands over strings, not parsed objects."""
 
     def select(c: sa.Column) -> sa.ColumnElement:
-        if _is_nested(c.type):
-            return sa.cast(c, sa.Text).label(c.name)
-        if dialect == "postgresql" and isinstance(c.type, sa.Numeric) and not isinstance(c.type, sa.Float):
-            return _finite(c)
-        return c
+        return sa.cast(c, sa.Text).label(c.name) if _is_nested(c.type) else c
 
     return query.with_only_columns(*[select(c) for c in table.columns])
-
-
-def arrow_backend(url: str, chunk_size: int) -> dict:
-    """The fastest Arrow reader for the database: ConnectorX streams PostgreSQL straight into Arrow
-    batches (about 3x the SQLAlchemy pyarrow backend here); other databases use the pyarrow backend."""
-    if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg2://")):
-        return {
-            "backend": "connectorx",
-            "backend_kwargs": {
-                "conn": plain_postgres_url(url),
-                "return_type": "arrow_stream",
-                "batch_size": chunk_size,
-            },
-        }
-    return {"backend": "pyarrow"}
 
 
 def columns_of(engine: sa.Engine, table: str, schema: str | None) -> set[str]:

@@ -1,11 +1,12 @@
 """Helpers of the traffic source: the operational tables as snapshots, the manual edits, column names.
 
 - Operational tables (``arribos``, ``pendiente_desconsolidar``, ``remisiones``, ``arribos_expo_ctns``):
-  snapshots of current work, read whole with ``sql_table`` (pyarrow backend) and landed with
-  write disposition ``replace``, so a row gone from the source is gone from raw and dbt sees the
-  deletion. Each row gets ``_source_row``: its 1-based position in source order, by ``id`` or, for
-  a table without ``id`` (production ``arribos_expo_ctns``), by physical position (PostgreSQL
-  ``ctid``, SQLite ``rowid``); such a table lands a null ``id`` column so the raw shape is constant.
+  snapshots of current work, read whole in Arrow batches (``extract.readers``: ConnectorX on
+  PostgreSQL) and landed with write disposition ``replace``, so a row gone from the source is gone
+  from raw and dbt sees the deletion. Each row gets ``_source_row``: its 1-based position in source
+  order, by ``id`` or, for a table without ``id`` (production ``arribos_expo_ctns``), by physical
+  position (PostgreSQL ``ctid``, SQLite ``rowid``); such a table lands a null ``id`` column so the raw
+  shape is constant.
 - ``traficov2_manual_edits``: merged on ``id``, incremental on ``edited_at``.
 """
 
@@ -17,9 +18,9 @@ from typing import Any
 import pyarrow as pa
 import sqlalchemy as sa
 from dlt.extract.resource import DltResource
-from dlt.sources.sql_database import sql_table
 
 from extract.cursors import below_ceiling, incremental
+from extract.readers import arrow_table
 from extract.rejects import typed_only
 from extract.traffic.settings import EDITS_CURSOR, EDITS_TABLE
 
@@ -86,12 +87,11 @@ def snapshot_resource(engine: sa.Engine, table: str, schema: str | None, chunk_s
             query = query.add_columns(sa.column(name, sa.Text).label(label))
         return query.order_by(tbl.c.id if has_id else _physical_order(engine))
 
-    resource = sql_table(
-        credentials=engine,
-        table=table,
-        schema=schema,
-        backend="pyarrow",
-        chunk_size=chunk_size,
+    resource = arrow_table(
+        engine,
+        table,
+        schema,
+        chunk_size,
         reflection_level="full_with_precision",
         type_adapter_callback=utc_datetimes,
         query_adapter_callback=typed_only(engine, in_source_order),
@@ -107,12 +107,11 @@ def edits_resource(
 ) -> DltResource:
     """Dispatchers' manual edits: merged on id, incremental on ``edited_at`` with a look-back window;
     an edit dated beyond ``limit`` is kept out of the cursor (``extract.cursors``)."""
-    resource = sql_table(
-        credentials=engine,
-        table=EDITS_TABLE,
-        schema=schema,
-        backend="pyarrow",
-        chunk_size=chunk_size,
+    resource = arrow_table(
+        engine,
+        EDITS_TABLE,
+        schema,
+        chunk_size,
         reflection_level="full_with_precision",
         type_adapter_callback=utc_datetimes,
         query_adapter_callback=below_ceiling(engine, EDITS_CURSOR, limit),

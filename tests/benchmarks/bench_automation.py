@@ -64,9 +64,10 @@ def _dict_source(pg: PostgresConn, backend: str):
     from dlt.sources.sql_database import sql_table
 
     from extract.automation import adapt_types, nested_as_text
+    from extract.settings import sqlalchemy_url
 
     resource_ = sql_table(
-        credentials=pg.url("postgresql+psycopg2"),
+        credentials=sqlalchemy_url(pg.url()),
         table="assignment_logs",
         schema="bench_app",
         backend=backend,

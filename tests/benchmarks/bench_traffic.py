@@ -1,20 +1,24 @@
 """Traffic benchmark: extraction vs COPY and a legacy upsert; whole runs vs dbt's fixed cost, a full refresh.
 
     python -m tests.benchmarks.bench_traffic [--rows 1000000] [--legacy-sample 20000] [--target both]
+        [--landing-only]
 
 The four operational tables (``--rows`` in total) are generated into a fresh PostgreSQL database
 (schema ``sandbox_traffic``) and landed into the warehouse (``raw_traffic``): a full run, then a run
-after 1% of the rows changed (a third updated, a third deleted, a third inserted). Beside it:
-(a) ``COPY (select ...) TO STDOUT`` piped into ``COPY ... FROM STDIN`` of the same tables (the
-physical limit of moving these bytes), and (b) a row-by-row upsert loop like the legacy script's
-(select the target row by key, then insert or update it, one statement at a time, autocommit), run
-on ``--legacy-sample`` rows and extrapolated linearly.
+after 1% of the rows changed (a third updated, a third deleted, a third inserted). Beside it, the
+references: (a) ``COPY ... TO STDOUT`` piped into ``COPY ... FROM STDIN`` of the same tables (the
+physical limit of moving these bytes into PostgreSQL), (c) ConnectorX into Arrow, then ``create table
+... as`` in a DuckDB file (the same into DuckDB); and (b) a row-by-row upsert loop like the legacy
+script's (select the target row by key, then insert or update it, one statement at a time,
+autocommit), run on ``--legacy-sample`` rows and extrapolated linearly. The full run's rate prints as
+a ratio of the reference of its warehouse ((a) for PostgreSQL, (c) for DuckDB; goal 0.5 at least).
 
 Then whole runs (``elt run --only traffic``: land, then dbt build), back to back: a full refresh, a
 run with nothing changed at the source against a trivial ``dbt run`` (one view: dbt's fixed cost), and
 a run after 1% of the rows changed against the full refresh; each printed as a ratio. ``--target
 both`` (the default) measures DuckDB and PostgreSQL in the same invocation. Each step runs in its own
-process so its peak RSS is its own.
+process so its peak RSS is its own; the load average prints at the start and the end.
+``--landing-only`` stops after the landing figures.
 """
 
 from __future__ import annotations
@@ -166,6 +170,23 @@ def step_copy(source: PostgresConn, target: PostgresConn) -> int:
     return rows
 
 
+def step_connectorx_ctas(source: PostgresConn, path: Path) -> int:
+    """ConnectorX reads each source table into Arrow; DuckDB creates a table from it (CTAS)."""
+    import connectorx as cx
+    import duckdb
+
+    rows = 0
+    with duckdb.connect(str(path)) as con:
+        for table in TABLES:
+            sql = f'select * from "{sb.SANDBOX_PG_SCHEMA}"."{table}"'
+            arrow = cx.read_sql(source.url(), sql, return_type="arrow")
+            con.register("arrow_in", arrow)
+            con.execute(f'create or replace table "{table}" as select * from arrow_in')
+            con.unregister("arrow_in")
+            rows += arrow.num_rows
+    return rows
+
+
 def step_legacy(source: PostgresConn, target: PostgresConn, sample: int) -> int:
     """The legacy shape: per source row, SELECT the target row by key, then INSERT or UPDATE it."""
     src = psycopg2.connect(source.dsn())
@@ -224,7 +245,28 @@ def _drop_database(admin: PostgresConn, db: PostgresConn) -> None:
     conn.close()
 
 
-def _bench_target(admin: PostgresConn, target: str, rows_wanted: int, legacy_sample: int) -> None:
+def _print_landing(target: str, total: int, results: list[tuple[str, float, float, int]]) -> None:
+    """The landing figures, each rate as a ratio of the reference of this warehouse."""
+    ref_name, ref_secs, _, ref_rows = results[2] if target == "postgres" else results[3]
+    ref_rate = ref_rows / ref_secs
+    print(f"\ntraffic extraction, {total} rows, warehouse {target} (extraction + landing only); {_load()}")
+    print(f"{'step':58} {'wall s':>9} {'peak MiB':>9} {'rows/s':>10} {'x ref':>7}")
+    for name, secs, mem, n in results:
+        print(f"{name:58} {secs:9.1f} {mem:9.0f} {n / secs:10.0f} {n / secs / ref_rate:7.2f}")
+    name, secs, mem, n = results[0]
+    print(
+        f"verdict landing {target}: {name} {n / secs:.0f} rows/s = {n / secs / ref_rate:.2f} of "
+        f"{ref_name} {ref_rate:.0f} rows/s (goal: 0.50 at least); peak {mem:.0f} MiB (goal: 1 GB at most)"
+    )
+
+
+def _load() -> str:
+    return "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _bench_target(
+    admin: PostgresConn, target: str, rows_wanted: int, legacy_sample: int, landing_only: bool = False
+) -> None:
     """Every figure of one warehouse, in a fresh database and folder."""
     db = _fresh_database(admin)
     try:
@@ -254,12 +296,17 @@ def _bench_target(admin: PostgresConn, target: str, rows_wanted: int, legacy_sam
             results.append(("dlt run after 1% changed", secs, mem, n))
             secs, mem, n = measured(step_copy, db, db)
             results.append(("(a) COPY TO STDOUT | COPY FROM STDIN", secs, mem, n))
+            secs, mem, n = measured(step_connectorx_ctas, db, Path(tmp) / "ctas.duckdb")
+            results.append(("(c) ConnectorX -> Arrow -> DuckDB CTAS", secs, mem, n))
             secs, mem, n = measured(step_legacy, db, db, legacy_sample)
             scale = total / max(n, 1)
             results.append(
                 (f"(b) row-by-row upsert, {n} rows x{scale:.0f} (extrapolated)", secs * scale, mem, total)
             )
 
+            _print_landing(target, total, results)
+            if landing_only:
+                return
             # whole runs (land + dbt build) into a warehouse of their own, each ratio's two sides back to
             # back (the extraction steps above landed only the operational tables)
             warehouse = _fresh_database(admin)
@@ -288,12 +335,6 @@ def _bench_target(admin: PostgresConn, target: str, rows_wanted: int, legacy_sam
     finally:
         _drop_database(admin, db)
 
-    copy_secs = results[2][1]
-    print(f"\ntraffic extraction, {total} rows, warehouse {target} (extraction + landing only)")
-    print(f"{'step':58} {'wall s':>9} {'peak MiB':>9} {'rows/s':>10} {'x COPY':>7}")
-    for name, secs, mem, n in results:
-        print(f"{name:58} {secs:9.1f} {mem:9.0f} {n / secs:10.0f} {secs / copy_secs:7.1f}")
-
     print(f"\ntraffic whole runs (land + dbt build), {total} rows, warehouse {target}")
     print(f"{'run':58} {'wall s':>9} {'peak MiB':>9} {'landed':>10} {'built':>7}")
     for name, (secs, mem, landed, built) in runs.items():
@@ -314,11 +355,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows across the four tables")
     parser.add_argument("--legacy-sample", type=int, default=20_000, help="rows the row-by-row loop runs")
     parser.add_argument("--target", choices=["postgres", "duckdb", "both"], default="both")
+    parser.add_argument("--landing-only", action="store_true", help="no whole runs (land + dbt build)")
     args = parser.parse_args(argv)
 
     admin = PostgresConn.from_env()
+    print(f"bench_traffic --rows {args.rows}: {_load()}")
     for target in ("duckdb", "postgres") if args.target == "both" else (args.target,):
-        _bench_target(admin, target, args.rows, args.legacy_sample)
+        _bench_target(admin, target, args.rows, args.legacy_sample, args.landing_only)
+    print(f"end: {_load()}")
     return 0
 
 

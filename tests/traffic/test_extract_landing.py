@@ -7,6 +7,7 @@ never from the extractor's code.
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 
 from extract.pipeline import RunOptions, land
 from extract.sandbox import traffic as sb
-from extract.settings import Settings
+from extract.settings import Settings, activate, sqlalchemy_url
 from extract.traffic import land_source, tables_for, traffic_source
 from tests.support import query, query_dicts
 from tests.traffic.support import make_sandbox
@@ -189,17 +190,54 @@ def test_expo_without_id_keeps_physical_order_after_changes(tsettings: Settings)
     assert [p[0] for p in peso] == [Decimal(r["Peso"]) for r in truth]
 
 
+def _execute(entry: dict[str, Any], sql: str) -> None:
+    """``sql`` on the sandbox's operational database (SQLite file or PostgreSQL schema)."""
+    engine = sa.create_engine(sqlalchemy_url(entry["credentials"]))
+    with engine.begin() as conn:
+        if entry["schema"]:
+            conn.execute(sa.text(f'set search_path to "{entry["schema"]}"'))
+        conn.execute(sa.text(sql))
+    engine.dispose()
+
+
 def test_emptied_source_empties_raw(duckdb_settings: Settings) -> None:
     """Every row deleted at the source (and a header-only export) -> the raw snapshot is empty too."""
     entry = make_sandbox(duckdb_settings, salidas=False)
     opts = RunOptions(tables=("remisiones", "csv_remisiones_semana"))
     land_source(duckdb_settings, opts)
-    engine = sa.create_engine(entry["credentials"])
-    with engine.begin() as conn:
-        conn.execute(sa.text("delete from remisiones"))
-    engine.dispose()
+    _execute(entry, "delete from remisiones")
     export = Path(entry["csv_folder"]) / "remisiones_semana.csv"
     export.write_text(export.read_text(encoding="utf-8").splitlines()[0] + "\r\n", encoding="utf-8")
     land_source(duckdb_settings, opts)
     assert query(duckdb_settings, "select count(*) from raw_traffic.remisiones") == [(0,)]
     assert query(duckdb_settings, "select count(*) from raw_traffic.csv_remisiones_semana") == [(0,)]
+
+
+@pytest.mark.postgres
+def test_emptied_postgres_table_empties_raw(postgres_settings: Settings) -> None:
+    """The same from a PostgreSQL source, read through ConnectorX (whose stream of an empty table is one
+    empty batch), into DuckDB."""
+    entry = make_sandbox(postgres_settings, salidas=False)
+    settings = replace(postgres_settings, target="duckdb")
+    activate(settings)
+    opts = RunOptions(tables=("remisiones", "arribos"))
+    land_source(settings, opts)
+    _execute(entry, "delete from remisiones")
+    land_source(settings, opts)
+    assert query(settings, "select count(*) from raw_traffic.remisiones") == [(0,)]
+    assert query(settings, "select count(*) from raw_traffic.arribos") == [(entry["rows"]["arribos"],)]
+
+
+@pytest.mark.postgres
+def test_a_numeric_nan_is_read_as_null(postgres_settings: Settings) -> None:
+    """A ``Peso`` NaN in the PostgreSQL operational table (which ConnectorX cannot convert) lands as null
+    instead of failing the table; every other row and value lands as it is."""
+    entry = make_sandbox(postgres_settings, salidas=False)
+    _execute(entry, "update pendiente_desconsolidar set \"Peso\" = 'NaN' where id in (1, 2)")
+    truth = sb.ground_truth(entry)["tables"]["pendiente_desconsolidar"]
+
+    land_source(postgres_settings, RunOptions(tables=("pendiente_desconsolidar",)))
+
+    got = query(postgres_settings, "select id, peso from raw_traffic.pendiente_desconsolidar order by id")
+    expected = [(r["id"], None if r["id"] in (1, 2) else Decimal(r["Peso"])) for r in truth]
+    assert got == expected
