@@ -63,19 +63,14 @@
 
         -- a key not current (never seen, or deleted), or one whose checked columns changed
         select
-            {%- for column in columns %}
-            source_rows.{{ column }},
-            {%- endfor %}
+            {{ history_columns(columns, 'source_rows.') }}
             {{ snapshot_hash_arguments(source_keys + [now]) }}
                 as dbt_scd_id,
             'False' as dbt_is_deleted
 
         from source_rows
         left join current_versions
-            on
-                {%- for key in keys %}
-                source_rows.{{ key }} = current_versions.{{ key }}{{ " and" if not loop.last }}
-                {%- endfor %}
+            on {{ history_same_keys('source_rows', 'current_versions', keys) }}
         where
             current_versions.{{ keys[0] }} is null
             {%- for column in check_cols %}
@@ -88,18 +83,13 @@
 
         -- a current key gone from the source: a version with its last values, marked deleted
         select
-            {%- for column in columns %}
-            current_versions.{{ column }},
-            {%- endfor %}
+            {{ history_columns(columns, 'current_versions.') }}
             {{ snapshot_hash_arguments(['current_versions.dbt_scd_id', now]) }} as dbt_scd_id,
             'True' as dbt_is_deleted
 
         from current_versions
         left join source_rows
-            on
-                {%- for key in keys %}
-                current_versions.{{ key }} = source_rows.{{ key }}{{ " and" if not loop.last }}
-                {%- endfor %}
+            on {{ history_same_keys('current_versions', 'source_rows', keys) }}
         where source_rows.{{ keys[0] }} is null
 
     ),
@@ -115,9 +105,7 @@
     final as (
 
         select
-            {%- for column in columns %}
-            {{ column }},
-            {%- endfor %}
+            {{ history_columns(columns) }}
             dbt_scd_id,
             {{ now }} as dbt_updated_at,
             {{ now }} as dbt_valid_from,
@@ -160,9 +148,7 @@
     final as (
 
         select
-            {%- for column in columns %}
-            {{ column }},
-            {%- endfor %}
+            {{ history_columns(columns) }}
             dbt_scd_id,
             dbt_updated_at,
             dbt_valid_from,
@@ -179,4 +165,18 @@
     )
 
     select * from final
+{%- endmacro %}
+
+{#- `left.k = right.k and ...` over the key columns. -#}
+{% macro history_same_keys(left, right, keys) -%}
+    {%- for key in keys -%}
+        {{ left }}.{{ key }} = {{ right }}.{{ key }}{{ " and " if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- The columns, each `prefix` + name and a trailing comma, one per line. -#}
+{% macro history_columns(columns, prefix='') -%}
+    {%- for column in columns -%}
+        {{ prefix }}{{ column }},{{ "\n            " if not loop.last }}
+    {%- endfor -%}
 {%- endmacro %}
