@@ -68,3 +68,19 @@
 {% macro spark__partition_columns(columns) -%}
     {{ return(columns) }}
 {%- endmacro %}
+
+{#- The grain an incremental run recomputes: `keys` where `delete+insert` replaces rows by key
+    (DuckDB, PostgreSQL); on Spark the table partition `partition`, which `insert_overwrite` rewrites
+    whole, so every key of a touched partition is recomputed (a partition per plate-day would make
+    thousands of small folders and metastore partitions). For `where_touched`. -#}
+{% macro rewrite_grain(keys, partition) -%}
+    {{ return(adapter.dispatch('rewrite_grain', 'logistics_elt')(keys, partition)) }}
+{%- endmacro %}
+
+{% macro default__rewrite_grain(keys, partition) -%}
+    {{ return(keys) }}
+{%- endmacro %}
+
+{% macro spark__rewrite_grain(keys, partition) -%}
+    {{ return(partition) }}
+{%- endmacro %}

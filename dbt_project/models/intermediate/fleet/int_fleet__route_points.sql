@@ -9,7 +9,7 @@
         materialized='incremental',
         unique_key=['placa', 'rota_date'],
         incremental_strategy=partition_strategy(),
-        partition_by=partition_columns(['rota_date', 'placa']),
+        partition_by=partition_columns(['rota_date']),
     )
 }}
 
@@ -48,7 +48,9 @@ day_positions as (
             order by _dlt_load_id desc, position_key asc
         ) as duplicate_rank
     from dated
-    {{- where_touched('dated', ['placa', 'rota_date'], processed_load_id='_dlt_load_id') }}
+    {{- where_touched(
+        'dated', rewrite_grain(['placa', 'rota_date'], ['rota_date']), processed_load_id='_dlt_load_id'
+    ) }}
 
 ),
 

@@ -8,7 +8,7 @@
         materialized='incremental',
         unique_key=['placa', 'rota_date'],
         incremental_strategy=partition_strategy(),
-        partition_by=partition_columns(['rota_date', 'placa']),
+        partition_by=partition_columns(['rota_date']),
         on_schema_change='fail',
     )
 }}
@@ -26,7 +26,7 @@ route_points as (
 day_points as (
 
     select * from route_points
-    {{- where_touched(ref('int_fleet__route_points'), ['placa', 'rota_date']) }}
+    {{- where_touched(ref('int_fleet__route_points'), rewrite_grain(['placa', 'rota_date'], ['rota_date'])) }}
 
 ),
 
